@@ -1,0 +1,76 @@
+# rnn-course. Every target depends on `env`, so a fresh clone needs nothing else.
+# `make help` lists the targets.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+WORK := .grading
+NBVAL := -p no:cacheprovider --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600
+
+.PHONY: help env lab release references execute demo autograde test lint unit sync nbval grading bench clean
+
+help:
+	@echo "make demo        set up, regenerate the release, grade the demo class (main job)"
+	@echo "make test        everything CI checks: lint, unit tests, release sync, nbval, grading"
+	@echo "make lab         JupyterLab on the student notebooks"
+	@echo "make release     regenerate notebooks/ from solutions/"
+	@echo "make references  re-record the reference outputs (solutions/*/references.npz)"
+	@echo "make execute     re-run the solution notebooks in place (outputs nbval compares)"
+	@echo "make autograde SUBMISSIONS=path [JOBS=2]   grade a class"
+	@echo "make bench [QUICK=1]   performance figures -> benchmarks/RESULTS.md"
+	@echo "make clean       remove grading work folders"
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+lab: env
+	$(VENV)/bin/jupyter lab notebooks/
+
+release: env
+	$(PY) -m autograder release
+
+references: env
+	$(PY) -m autograder references
+
+execute: env
+	$(PY) -m autograder.authoring solutions/*/*.ipynb
+
+demo: env release
+	$(PY) -m autograder demo --work $(WORK)/demo
+
+autograde: env
+	@test -n "$(SUBMISSIONS)" || (echo "usage: make autograde SUBMISSIONS=path/to/submissions [JOBS=2]"; exit 2)
+	$(PY) -m autograder grade "$(SUBMISSIONS)" --work $(WORK)/$(notdir $(abspath $(SUBMISSIONS))) --jobs $(or $(JOBS),2)
+
+test: lint unit sync nbval grading
+
+lint: env
+	$(VENV)/bin/ruff check .
+
+unit: env
+	$(PY) -m pytest -p no:cacheprovider tests -m "not grading"
+
+sync: env
+	$(PY) -m autograder release --check
+
+# nbval re-runs every solution notebook and compares its outputs with the stored ones;
+# the same run records the reference outputs, which must equal the committed ones.
+nbval: env
+	rm -rf $(WORK)/recorded
+	RNN_COURSE_RECORD_REFERENCES=$(CURDIR)/$(WORK)/recorded $(PY) -m pytest $(NBVAL) solutions
+	$(PY) -m autograder references --check $(WORK)/recorded
+
+grading: env
+	$(PY) -m pytest -p no:cacheprovider tests -m grading
+
+bench: env
+	$(PY) -m benchmarks $(if $(QUICK),--quick,)
+
+clean:
+	rm -rf $(WORK)

@@ -1,0 +1,66 @@
+"""Command line of the course's grading tools: ``python -m autograder --help``."""
+
+import argparse
+import sys
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("grade", help="autograde a folder of submissions")
+    g.add_argument("submissions", help="nbgrader submitted/ folder or a flat folder of .ipynb files")
+    g.add_argument("--work", default=".grading/run", help="working folder (gradebook, feedback, CSV)")
+    g.add_argument("--jobs", type=int, default=2, help="notebooks graded at once")
+    g.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
+    g.add_argument("--notebook-timeout", type=int, default=300, help="seconds per notebook")
+    g.add_argument("--memory-mb", type=int, default=4096, help="address-space cap of a kernel")
+    g.add_argument("--no-feedback", action="store_true", help="skip the HTML feedback")
+
+    d = sub.add_parser("demo", help="generate the demo class and grade it")
+    d.add_argument("--work", default=".grading/demo")
+    d.add_argument("--jobs", type=int, default=2)
+
+    r = sub.add_parser("release", help="regenerate notebooks/ from solutions/")
+    r.add_argument("--check", action="store_true", help="only report differences (exit 1 if any)")
+
+    f = sub.add_parser("references", help="re-record every solutions/<a>/references.npz")
+    f.add_argument("--check", metavar="RECORDED", help="only compare a folder of recorded .npz "
+                   "files (from a run with RNN_COURSE_RECORD_REFERENCES) with the committed ones")
+
+    args = parser.parse_args(argv)
+    if args.command == "grade":
+        from autograder.grade import main_grade
+
+        return main_grade(args)
+    if args.command == "demo":
+        from autograder.demo import main_demo
+
+        return main_demo(args)
+    if args.command == "release":
+        from autograder import release
+
+        if args.check:
+            diffs = release.check()
+            for line in diffs:
+                print(f"out of sync: {line}")
+            print("release is in sync with solutions/" if not diffs else
+                  "run `make release` (and `make references` if reference outputs changed)")
+            return 1 if diffs else 0
+        release.generate(release.RELEASE)
+        return 0
+    if args.command == "references":
+        from autograder import references
+
+        if args.check:
+            diffs = references.differences(args.check)
+            for line in diffs:
+                print(f"reference out of date: {line}")
+            print("reference outputs are up to date" if not diffs else "run `make references`")
+            return 1 if diffs else 0
+        return references.record_all()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

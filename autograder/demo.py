@@ -1,0 +1,125 @@
+"""The demo class: four students generated from the solutions, so it never drifts.
+
+- ``alice``: submits the solutions (full marks expected);
+- ``bob``: submits the untouched release (zero on every test, no crash);
+- ``carol``: the solutions with the realistic bugs of ``autograder/demo_bugs``
+  (zero on exactly the test cells each bug breaks, full marks elsewhere);
+- ``dave``: broken work -- notebook 00 is not valid JSON, notebook 01 has a cell that
+  never finishes, and the rest is missing. Each is reported with its reason.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from autograder import RELEASE, SOLUTIONS, assignments
+from autograder.demo_bugs import bugs_for
+
+SOLUTION_REGION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.M)
+
+
+def solved_notebook(name):
+    """The release notebook with every solution cell filled in as the solution has it."""
+    release = nbformat.read(RELEASE / name / f"{name}.ipynb", as_version=4)
+    source = nbformat.read(SOLUTIONS / name / f"{name}.ipynb", as_version=4)
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in release.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = SOLUTION_REGION.sub("", answers[meta["grade_id"]])
+    return release
+
+
+def buggy_notebook(name):
+    """The solved notebook with this assignment's demo bugs applied."""
+    nb = solved_notebook(name)
+    solution_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    for bug in bugs_for(name):
+        hits = [c for c in solution_cells if bug.find in c.source]
+        if len(hits) != 1 or hits[0].source.count(bug.find) != 1:
+            raise ValueError(f"{name}: demo bug {bug.why!r} must match exactly once in the "
+                             f"solution cells, matched {sum(c.source.count(bug.find) for c in hits)}")
+        hits[0].source = hits[0].source.replace(bug.find, bug.replace)
+    return nb
+
+
+def hanging_notebook(name):
+    """The solved notebook whose first answer cell never finishes."""
+    nb = solved_notebook(name)
+    first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    first.source = "import time\nwhile True:  # forgot to stop\n    time.sleep(0.1)\n" + first.source
+    return nb
+
+
+def expected_scores(name):
+    """``{student: {grade_id: points}}`` that the demo class must get for an assignment."""
+    source = nbformat.read(SOLUTIONS / name / f"{name}.ipynb", as_version=4)
+    points = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+              for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    broken = {gid for bug in bugs_for(name) for gid in bug.breaks}
+    return {
+        "alice": points,
+        "bob": {gid: 0.0 for gid in points},
+        "carol": {gid: 0.0 if gid in broken else p for gid, p in points.items()},
+    }
+
+
+def build(dest, names=None):
+    """Write the demo class in nbgrader's ``submitted/<student>/<assignment>/`` layout."""
+    dest = Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    names = names or assignments()
+    for i, name in enumerate(names):
+        notebooks = {
+            "alice": solved_notebook(name),
+            "bob": nbformat.read(RELEASE / name / f"{name}.ipynb", as_version=4),
+            "carol": buggy_notebook(name),
+        }
+        for student, nb in notebooks.items():
+            folder = dest / student / name
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{name}.ipynb")
+        folder = dest / "dave" / name
+        folder.mkdir(parents=True)
+        if i == 0:
+            text = nbformat.writes(solved_notebook(name))
+            (folder / f"{name}.ipynb").write_text(text[: len(text) // 2])  # cut mid-download
+        elif i == 1:
+            nbformat.write(hanging_notebook(name), folder / f"{name}.ipynb")
+        # later assignments: dave's folders exist but hold no notebook (missing)
+    return dest
+
+
+def main_demo(args):
+    from autograder.grade import Settings, grade
+
+    work = Path(args.work).resolve()
+    submissions = build(work / "submitted")
+    settings = Settings(cell_timeout=20, notebook_timeout=300)
+    results, _, reference_failures = grade(submissions, work, jobs=args.jobs, settings=settings)
+    mismatches = check_expectations(results)
+    print("\ndemo class: " + ("every score is as expected" if not mismatches else
+                              "UNEXPECTED SCORES:\n  " + "\n  ".join(mismatches)))
+    print(f"feedback: {work / 'feedback'}\ngrades: {work / 'grades.csv'}\nreport: {work / 'report.md'}")
+    return 1 if mismatches or reference_failures else 0
+
+
+def check_expectations(results):
+    """Lines describing every demo score that differs from :func:`expected_scores`."""
+    out = []
+    expected = {name: expected_scores(name) for name in {r.assignment for r in results}}
+    for r in results:
+        want = expected[r.assignment].get(r.student)
+        if want is None:  # dave: must be reported, must score nothing where it broke
+            if not r.problems:
+                out.append(f"dave/{r.assignment}: no problem was reported")
+            continue
+        for gid, points in want.items():
+            if r.scores.get(gid) != points:
+                out.append(f"{r.student}/{r.assignment}/{gid}: expected {points:g}, "
+                           f"got {r.scores.get(gid)}")
+    return out

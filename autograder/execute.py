@@ -1,0 +1,154 @@
+"""nbgrader's Execute, hardened for untrusted notebooks.
+
+Replaces ``Execute`` in ``Autograde.autograde_preprocessors`` (see
+``nbgrader_config.py``). Differences from nbgrader's own:
+
+- a cell that times out and leaves the kernel stuck (it ignores SIGINT), or that
+  kills the kernel (``os._exit``, a segfault, the memory limit), no longer fails
+  the whole notebook: the cell gets an error output saying what happened, the
+  kernel is restarted, the cells before it are replayed silently, and grading
+  goes on with the next cell (at most ``max_restarts`` times);
+- a whole-notebook deadline: cells after it are not run and get an error output;
+- after the last cell, the assignment's probes (``autograder/probes``) run in the
+  same kernel and write the graded functions' outputs to ``probe_output``; the
+  pipeline compares them with the reference solution's out of process.
+
+Every event is also appended as a JSON line to ``event_log`` for the report.
+"""
+
+import asyncio
+import json
+import time
+
+from jupyter_client.utils import ensure_async, run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_code_cell, new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Integer, Unicode
+
+PROBE_CELL_TAG = "rnn-course-probes"
+
+
+class GuardedExecute(Execute):
+    notebook_timeout = Integer(600, help="Seconds for the whole notebook.").tag(config=True)
+    max_restarts = Integer(3, help="Kernel restarts allowed per notebook.").tag(config=True)
+    responsive_timeout = Integer(10, help="Seconds a kernel may take to answer after an interrupt.").tag(config=True)
+    probe_assignment = Unicode("", help="Assignment whose probes run after the notebook.").tag(config=True)
+    probe_seed = Integer(0, help="Seed of the probes' inputs.").tag(config=True)
+    probe_output = Unicode("", help="Where the kernel writes the probes' outputs (.npz).").tag(config=True)
+    event_log = Unicode("", help="JSON-lines file of execution events.").tag(config=True)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.shutdown_kernel = "immediate"  # a stuck kernel must not delay the restart
+
+    def _event(self, **event):
+        self.log.warning("grading event: %s", event)
+        if self.event_log:
+            with open(self.event_log, "a") as f:
+                f.write(json.dumps(event) + "\n")
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._check_assign_resources(resources)
+        self.nb = nb
+        probe_cell = None
+        if self.probe_assignment and self.probe_output:
+            probe_cell = new_code_cell(
+                "import autograder.probe_runner as _rnn_course_probes\n"
+                f"_rnn_course_probes.run({self.probe_assignment!r}, {self.probe_seed}, "
+                f"{self.probe_output!r})",
+                metadata={"tags": [PROBE_CELL_TAG]})
+            nb.cells.append(probe_cell)
+        try:
+            run_sync(self._execute_guarded)()
+        finally:
+            if probe_cell is not None:
+                nb.cells = [c for c in nb.cells if PROBE_CELL_TAG not in c.metadata.get("tags", [])]
+        return self.nb, self.resources
+
+    async def _start(self):
+        if self.km is None:
+            self.km = self.create_kernel_manager()
+        await self.async_start_new_kernel(cwd=self.resources["metadata"].get("path") or None)
+        await self.async_start_new_kernel_client()
+
+    async def _restart(self, replay):
+        await self._async_cleanup_kernel()
+        await self._start()
+        for index in replay:  # rebuild the state the next cells expect; outputs are discarded
+            cell = self.nb.cells[index].copy()
+            try:
+                await self.async_execute_cell(cell, index, store_history=False)
+            except (DeadKernelError, CellTimeoutError):
+                return False
+        return True
+
+    async def _responsive(self):
+        try:
+            msg_id = await ensure_async(self.kc.kernel_info())
+            reply = await asyncio.wait_for(self.async_wait_for_reply(msg_id), self.responsive_timeout)
+            return reply is not None
+        except Exception:
+            return False
+
+    @staticmethod
+    def _fail_cell(cell, ename, evalue):
+        cell.outputs.append(new_output("error", ename=ename, evalue=evalue,
+                                       traceback=[f"{ename}: {evalue}"]))
+
+    async def _execute_guarded(self):
+        self.reset_execution_trackers()
+        deadline = time.monotonic() + self.notebook_timeout
+        restarts = 0
+        replay = []  # cells whose effects later cells may rely on
+        await self._start()
+        try:
+            msg_id = await ensure_async(self.kc.kernel_info())
+            info = await self.async_wait_for_reply(msg_id)
+            if info is not None and "language_info" in info["content"]:
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue
+                is_probe = PROBE_CELL_TAG in cell.metadata.get("tags", [])
+                if time.monotonic() > deadline and not is_probe:
+                    cell.outputs = []
+                    self._fail_cell(cell, "NotebookTimeout", f"not run: the notebook exceeded its "
+                                    f"{self.notebook_timeout} s limit before this cell")
+                    self._event(kind="notebook_timeout", cell=index, grade_id=_grade_id(cell))
+                    continue
+                broken = None
+                try:
+                    await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)
+                except DeadKernelError:
+                    broken = ("KernelDied", "the kernel died while running this cell (os._exit, "
+                                            "a crash, or the memory limit); it was restarted")
+                except CellTimeoutError:
+                    broken = ("CellTimeout", f"this cell did not finish within {self.timeout} s")
+                timed_out = broken is None and any(
+                    o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))
+                if timed_out:
+                    self._event(kind="cell_timeout", cell=index, grade_id=_grade_id(cell))
+                    if not await self._responsive():
+                        broken = ("CellTimeout", f"this cell did not finish within {self.timeout} s "
+                                                 "and ignored the interrupt; the kernel was restarted")
+                if broken is None:
+                    replay.append(index)
+                    continue
+                self._fail_cell(cell, *broken)
+                self._event(kind=broken[0], cell=index, grade_id=_grade_id(cell))
+                restarts += 1
+                if restarts > self.max_restarts or not await self._restart(replay):
+                    self._event(kind="gave_up", cell=index, restarts=restarts)
+                    for later in self.nb.cells[index + 1:]:
+                        if later.cell_type == "code" and later.source.strip():
+                            later.outputs = []
+                            self._fail_cell(later, "NotRun", "not run: the kernel could not be "
+                                                             "recovered after an earlier cell")
+                    break
+        finally:
+            await self._async_cleanup_kernel()
+
+
+def _grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")

@@ -1,0 +1,143 @@
+"""Pieces of the grading pipeline that need no kernel."""
+
+import json
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder import RELEASE, assignments
+from autograder.demo import buggy_notebook, expected_scores, solved_notebook
+from autograder.feedback import strip_hidden_tests
+from autograder.grade import _matches, compare_probes, discover, inspect_submission
+from autograder.probe_runner import collect
+from utils.grading import write_npz
+
+FIRST = assignments()[0]
+
+
+def _release():
+    return nbformat.read(RELEASE / FIRST / f"{FIRST}.ipynb", as_version=4)
+
+
+def test_discover_nbgrader_layout_and_missing(tmp_path):
+    (tmp_path / "ann" / FIRST).mkdir(parents=True)
+    nbformat.write(_release(), tmp_path / "ann" / FIRST / f"{FIRST}.ipynb")
+    (tmp_path / "ben" / FIRST).mkdir(parents=True)  # folder without a notebook
+    (tmp_path / "ben" / "homework9").mkdir()
+    subs, unmatched = discover(tmp_path, [FIRST])
+    assert [(s.student, s.assignment, s.path is None) for s in subs] == [
+        ("ann", FIRST, False), ("ben", FIRST, True)]
+    assert [why for _, why in unmatched] == ["folder is not an assignment of this course"]
+
+
+def test_discover_flat_lms_download(tmp_path):
+    for name in [f"smithjane_1234_5678_{FIRST}.ipynb", f"doe john_{FIRST}-1.ipynb", "notes.ipynb"]:
+        (tmp_path / name).write_text("{}")
+    subs, unmatched = discover(tmp_path, [FIRST])
+    assert sorted(s.student for s in subs) == ["doe-john", "smithjane"]
+    assert [p.name for p, _ in unmatched] == ["notes.ipynb"]
+
+
+def test_discover_reports_a_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no submissions folder"):
+        discover(tmp_path / "nope", [FIRST])
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "the file is empty"),
+    (b'{"cells": [', "not valid JSON at line 1"),
+    (b"\xff\xfe", "not valid JSON"),
+    (b'{"cells": 3}', "not a readable .ipynb"),
+])
+def test_inspect_rejects_broken_files(tmp_path, content, reason):
+    path = tmp_path / "x.ipynb"
+    path.write_bytes(content)
+    problem, _ = inspect_submission(path, _release())
+    assert problem.startswith("invalid notebook") and reason in problem
+
+
+def test_inspect_flags_wrong_assignment_and_edits(tmp_path):
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), path)
+    assert inspect_submission(path, _release())[0].startswith("wrong assignment")
+    nb = _release()
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    tests[0].source = "pass"
+    nb.cells.remove(tests[1])
+    tests[2].metadata["nbgrader"]["points"] = 100
+    nb.metadata["kernelspec"]["name"] = "evil"
+    nbformat.write(nb, path)
+    problem, notes = inspect_submission(path, _release())
+    assert problem is None
+    gids = [c.metadata["nbgrader"]["grade_id"] for c in tests[:3]]
+    assert notes == [f"locked cell {gids[0]} was edited (restored for grading)",
+                     f"locked cell {gids[1]} was deleted (restored for grading)",
+                     f"cell {gids[2]} had its grading metadata changed (restored for grading)",
+                     "kernelspec changed to 'evil' (the course kernel was used)"]
+    assert inspect_submission(None, _release())[0].startswith("missing")
+
+
+def test_feedback_strips_hidden_tests():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "check(1)\n### BEGIN HIDDEN TESTS\nsecret_oracle()\n### END HIDDEN TESTS")])
+    nb.cells[0].outputs = [nbformat.v4.new_output(
+        "error", ename="GradingError", evalue="f: wrong", traceback=["secret_oracle() line"])]
+    out = strip_hidden_tests(nb)
+    assert "secret" not in json.dumps(out)
+    assert out.cells[0].outputs[0]["traceback"] == ["GradingError: f: wrong"]
+
+
+def test_demo_notebooks_fill_solutions_and_apply_bugs():
+    solved = solved_notebook(FIRST)
+    text = nbformat.writes(solved)
+    assert "BEGIN SOLUTION" not in text and "NotImplementedError" not in text
+    assert "BEGIN HIDDEN TESTS" not in text  # test cells are the release's
+    buggy = nbformat.writes(buggy_notebook(FIRST))
+    assert buggy != text
+    expected = expected_scores(FIRST)
+    assert sum(expected["alice"].values()) > 0 and not any(expected["bob"].values())
+    assert sum(expected["carol"].values()) < sum(expected["alice"].values())
+
+
+def test_probes_compare_detects_differences(tmp_path):
+    ref = collect(FIRST, 5, _namespace_of_solution())
+    assert ref and not any(k.endswith("__error__") for k in ref)
+    write_npz(str(tmp_path / "ref.npz"), ref)
+    write_npz(str(tmp_path / "same.npz"), collect(FIRST, 5, _namespace_of_solution()))
+    verdicts = compare_probes(FIRST, tmp_path / "ref.npz", tmp_path / "same.npz")
+    assert verdicts and not any(verdicts.values())
+    broken = {k: (v + 1 if v.dtype.kind == "f" else v) for k, v in ref.items()}
+    write_npz(str(tmp_path / "broken.npz"), broken)
+    verdicts = compare_probes(FIRST, tmp_path / "ref.npz", tmp_path / "broken.npz")
+    assert any(verdicts.values())
+    missing = compare_probes(FIRST, tmp_path / "ref.npz", tmp_path / "absent.npz")
+    assert all(v and "could not run" in v for v in missing.values())
+
+
+def test_matches_is_strict_about_shape_and_type():
+    tol = dict(rtol=1e-6, atol=1e-8)
+    assert _matches(np.array([1.0, np.nan]), np.array([1.0, np.nan]), tol)
+    assert not _matches(np.array([1.0]), np.array([1.0, 1.0]), tol)
+    assert not _matches(np.array(["a"]), np.array([1.0]), tol)
+    assert not _matches(np.array([1.0, 2.0]), np.array([1.0, np.nan]), tol)
+
+
+def _namespace_of_solution():
+    """Run the code cells (not the tests) of the first solution notebook, as the grader would."""
+    import os
+
+    from autograder import SOLUTIONS
+
+    nb = nbformat.read(SOLUTIONS / FIRST / f"{FIRST}.ipynb", as_version=4)
+    ns = {}
+    cwd = os.getcwd()
+    os.chdir(SOLUTIONS / FIRST)
+    try:
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade_id") == "setup"):
+                exec(cell.source, ns)
+    finally:
+        os.chdir(cwd)
+    return ns
