@@ -1,11 +1,15 @@
 # rnn-course. Every target depends on `env`, so a fresh clone needs nothing else.
 # `make help` lists the targets.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 WORK := .grading
+# pip warns once per package about index folders this machine's pip.conf names but lacks
+QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 NBVAL := -p no:cacheprovider --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600
 
 .PHONY: help env lab release references execute demo autograde test lint unit sync nbval grading bench clean
@@ -25,8 +29,8 @@ env: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | $(QUIET_PIP)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . 2>&1 | $(QUIET_PIP)
 	touch $(STAMP)
 
 lab: env

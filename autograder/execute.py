@@ -37,6 +37,7 @@ class GuardedExecute(Execute):
     probe_seed = Integer(0, help="Seed of the probes' inputs.").tag(config=True)
     probe_output = Unicode("", help="Where the kernel writes the probes' outputs (.npz).").tag(config=True)
     event_log = Unicode("", help="JSON-lines file of execution events.").tag(config=True)
+    max_output_chars = Integer(20000, help="Stream characters kept per cell.").tag(config=True)
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -91,6 +92,20 @@ class GuardedExecute(Execute):
         except Exception:
             return False
 
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep at most ``max_output_chars`` of a cell's printed text: a cell that prints a
+        gigabyte must not hold a gigabyte in the grader's memory."""
+        if msg["msg_type"] == "stream":
+            used = self._printed.get(cell_index, 0)
+            text = msg["content"]["text"]
+            self._printed[cell_index] = used + len(text)
+            if used >= self.max_output_chars:
+                return None
+            if used + len(text) > self.max_output_chars:
+                msg["content"]["text"] = (text[: self.max_output_chars - used] +
+                                          f"\n[output truncated after {self.max_output_chars} characters]\n")
+        return super().output(outs, msg, display_id, cell_index)
+
     @staticmethod
     def _fail_cell(cell, ename, evalue):
         cell.outputs.append(new_output("error", ename=ename, evalue=evalue,
@@ -98,6 +113,7 @@ class GuardedExecute(Execute):
 
     async def _execute_guarded(self):
         self.reset_execution_trackers()
+        self._printed = {}
         deadline = time.monotonic() + self.notebook_timeout
         restarts = 0
         replay = []  # cells whose effects later cells may rely on

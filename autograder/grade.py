@@ -16,15 +16,18 @@ and the feedback are made as usual.
 """
 
 import concurrent.futures
+import copy
 import csv
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,7 +36,7 @@ import nbformat
 import numpy as np
 
 from autograder import SOLUTIONS, assignments
-from autograder.kernel import KERNEL_NAME
+from autograder.kernel import KERNEL_NAME, user_switch_available
 from autograder.nbgrader_run import nbgrader
 from autograder.probes import probes_for
 
@@ -195,6 +198,46 @@ def inspect_submission(path, release_nb):
     return None, notes
 
 
+def normalize_submission(nb, release_nb):
+    """Put back every locked cell and all grading metadata exactly as the release has them.
+
+    nbgrader refuses a notebook whose cell metadata changed ("Inconsistent
+    checksums") and restores a deleted test cell only as a commented-out copy that
+    passes by doing nothing. Here a deleted cell is re-inserted after the cell that
+    precedes it in the release, and edited locked cells and metadata are reset;
+    nbgrader then swaps in the source versions (with the hidden tests) as usual.
+    """
+    release = [c for c in release_nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")]
+    by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in release}
+    kept, seen = [], set()
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid is not None and (gid not in by_id or gid in seen):
+            cell.metadata.pop("nbgrader", None)  # invented or duplicated ids grade nothing
+            gid = None
+        if gid is not None:
+            seen.add(gid)
+            ref = by_id[gid]
+            if cell.cell_type != ref.cell_type:
+                continue  # re-inserted below with the right type
+            cell.metadata = copy.deepcopy(ref.metadata)
+            if not ref.metadata["nbgrader"].get("solution"):
+                cell.source = ref.source
+        kept.append(cell)
+    nb.cells = kept
+    present = {c.metadata.get("nbgrader", {}).get("grade_id"): i for i, c in enumerate(nb.cells)}
+    for i, ref in enumerate(release):
+        gid = ref.metadata["nbgrader"]["grade_id"]
+        if gid in present:
+            continue
+        after = next((present[r.metadata["nbgrader"]["grade_id"]] for r in reversed(release[:i])
+                      if r.metadata["nbgrader"]["grade_id"] in present), -1)
+        nb.cells.insert(after + 1, copy.deepcopy(ref))
+        present = {c.metadata.get("nbgrader", {}).get("grade_id"): j for j, c in enumerate(nb.cells)}
+    nb.metadata["kernelspec"] = copy.deepcopy(release_nb.metadata.get("kernelspec", {}))
+    return nb
+
+
 # --- one job ---------------------------------------------------------------------------------
 
 @dataclass
@@ -206,19 +249,42 @@ class Settings:
     max_output_chars: int = 10000
 
 
-def _kill_job_processes(marker):
-    """Kill every process whose environment carries this job's marker (forks, daemons)."""
+def _kill_job_processes(marker, uid=None):
+    """Kill what a job left running: processes of its kernel uid, or carrying its marker.
+
+    The uid catches forks and daemons that left the session or cleared their
+    environment; the marker is the fallback where kernels cannot change user.
+    """
     needle = f"RNN_COURSE_JOB={marker}".encode()
     me = os.getpid()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if int(proc.name) != me and needle in (proc / "environ").read_bytes().split(b"\0"):
-                os.kill(int(proc.name), signal.SIGKILL)
+            pid = int(proc.name)
+            if pid == me:
+                continue
+            if uid is not None and proc.stat().st_uid == uid:
+                os.kill(pid, signal.SIGKILL)
+            elif needle in (proc / "environ").read_bytes().split(b"\0"):
+                os.kill(pid, signal.SIGKILL)
         except (OSError, ValueError):
             continue
 
 
-def run_job(work, sub, settings):
+KERNEL_UID_BASE = 61000  # one numeric user per parallel job slot; no passwd entry needed
+
+
+def _protect(work, job, kernel_home, uid):
+    """Make the grader's files unreachable for the kernel's uid; give it a private home."""
+    os.chown(kernel_home, uid, uid)
+    os.chmod(kernel_home, 0o700)
+    for private in (work / "course", work / "results", work / "template.db",
+                    job / "gradebook.db", job / "solutions"):
+        if private.exists():
+            os.chmod(private, 0o700 if private.is_dir() else 0o600)
+    os.chmod(job, 0o711)  # the kernel may reach its notebook folder, not list the job
+
+
+def run_job(work, sub, settings, slot=0):
     """Autograde one submission in its own course folder; return a :class:`Result`."""
     start = time.monotonic()
     result = Result(sub.student, sub.assignment, digest=_file_digest(sub.path))
@@ -243,12 +309,21 @@ def run_job(work, sub, settings):
     shutil.copy(work / "template.db", job / "gradebook.db")
     submitted = job / "submitted" / sub.student / sub.assignment
     submitted.mkdir(parents=True)
-    shutil.copy(sub.path, submitted / f"{sub.assignment}.ipynb")
+    student_nb = nbformat.read(sub.path, as_version=4)
+    nbformat.write(normalize_submission(student_nb, release_nb), submitted / f"{sub.assignment}.ipynb")
     marker = f"{os.getpid()}-{sub.student}-{sub.assignment}"
-    env = dict(os.environ, RNN_COURSE_JOB=marker, JUPYTER_PATH=str(work / "jupyter"))
+    # a short path: unix socket names are limited to ~100 characters
+    kernel_home = Path(tempfile.mkdtemp(prefix="rnn-kernel-"))
+    uid = KERNEL_UID_BASE + slot if user_switch_available() else None
+    if uid is not None:
+        _protect(work, job, kernel_home, uid)
+    env = dict(os.environ, RNN_COURSE_JOB=marker, JUPYTER_PATH=str(work / "jupyter"),
+               RNN_COURSE_KERNEL_HOME=str(kernel_home))
+    if uid is not None:
+        env["RNN_COURSE_KERNEL_UID"] = str(uid)
     env.pop("RNN_COURSE_RECORD_REFERENCES", None)
     events = job / "events.jsonl"
-    probe_file = job / "probes.npz"
+    probe_file = kernel_home / "probes.npz"
     args = [
         "autograde", sub.assignment, "--student", sub.student, "--force", "--create",
         f"--Execute.timeout={settings.cell_timeout}",
@@ -259,17 +334,22 @@ def run_job(work, sub, settings):
         f"--GuardedExecute.probe_output={probe_file}",
         f"--GuardedExecute.event_log={events}",
         f"--GuardedExecute.kernel_name={KERNEL_NAME}",
-        f"--LimitOutput.max_lines={settings.max_output_chars // 80}",
+        f"--GuardedExecute.max_output_chars={settings.max_output_chars}",
+        # unix sockets: the kernel has no network, not even loopback
+        "--KernelManager.transport=ipc", f"--KernelManager.ip={kernel_home / 'ipc'}",
     ]
+    log_file = job / "nbgrader.log"
     try:
-        proc = nbgrader(job, *args, env=env, check=False,
+        proc = nbgrader(job, *args, env=env, check=False, log=log_file,
                         timeout=settings.notebook_timeout + 120)
-        log = proc.stdout + proc.stderr
     except subprocess.TimeoutExpired:
-        proc, log = None, "timed out"
+        proc = None
     finally:
-        _kill_job_processes(marker)
-    (job / "nbgrader.log").write_text(log)
+        _kill_job_processes(marker, uid)
+    log = log_file.read_text(errors="replace") if log_file.exists() else ""
+    if probe_file.is_file() and probe_file.stat().st_size < 64 * 2**20:
+        shutil.copy(probe_file, job / "probes.npz")
+    shutil.rmtree(kernel_home, ignore_errors=True)
     autograded = job / "autograded" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
     if proc is None or proc.returncode != 0 or not autograded.is_file():
         result.status = "timeout" if proc is None else "error"
@@ -397,9 +477,7 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
         prepare_course(work, used)
         state_file.write_text(json.dumps(state))
     settings.seed = state["seed"]
-    install_kernelspec(work, memory_mb=settings.memory_mb,
-                       cpu_seconds=4 * settings.notebook_timeout,
-                       max_output_chars=settings.max_output_chars)
+    install_kernelspec(work, memory_mb=settings.memory_mb, cpu_seconds=4 * settings.notebook_timeout)
     results_dir = work / "results"
     results_dir.mkdir(exist_ok=True)
 
@@ -424,9 +502,20 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     refs = [s for s in pending if s.student == REFERENCE_STUDENT]
     others = [s for s in pending if s.student != REFERENCE_STUDENT]
     bar = tqdm(total=len(pending), desc="grading", unit="nb", disable=not progress)
+    slots = queue.Queue()
+    for slot in range(max(1, jobs)):
+        slots.put(slot)
+
+    def run_in_slot(sub):  # each running job has its own slot, hence its own kernel uid
+        slot = slots.get()
+        try:
+            return run_job(work, sub, settings, slot)
+        finally:
+            slots.put(slot)
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for batch in (refs, others):  # the reference's probe outputs are needed by the others
-            futures = {pool.submit(run_job, work, sub, settings): sub for sub in batch}
+            futures = {pool.submit(run_in_slot, sub): sub for sub in batch}
             for future in concurrent.futures.as_completed(futures):
                 sub = futures[future]
                 try:

@@ -141,3 +141,28 @@ def _namespace_of_solution():
     finally:
         os.chdir(cwd)
     return ns
+
+
+def test_normalize_restores_deleted_edited_and_relabelled_cells():
+    from autograder.grade import normalize_submission
+
+    release = _release()
+    ids = lambda nb: [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    nb = _release()
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    nb.cells.remove(tests[0])
+    tests[1].source = "pass"
+    tests[2].metadata["nbgrader"].update(grade=False, points=100)
+    extra = nbformat.v4.new_code_cell("x = 1")
+    extra.metadata["nbgrader"] = dict(tests[3].metadata["nbgrader"])  # a duplicated id
+    nb.cells.append(extra)
+    nb.metadata["kernelspec"]["name"] = "evil"
+    fixed = normalize_submission(nb, release)
+    assert [i for i in ids(fixed) if i] == [i for i in ids(release) if i]
+    by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in fixed.cells if "nbgrader" in c.metadata}
+    for ref in release.cells:
+        gid = ref.metadata.get("nbgrader", {}).get("grade_id")
+        if gid and ref.metadata["nbgrader"].get("locked"):
+            assert by_id[gid].source == ref.source and by_id[gid].metadata == ref.metadata
+    assert fixed.cells[-1].source == "x = 1" and "nbgrader" not in fixed.cells[-1].metadata
+    assert fixed.metadata["kernelspec"] == release.metadata["kernelspec"]

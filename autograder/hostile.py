@@ -1,0 +1,220 @@
+"""A battery of hostile and broken submissions of notebook 00, generated from the solution.
+
+Each :class:`Case` is one student: a notebook (or file) built from the solved
+notebook, the exact score the grader must give it, and a phrase its problem
+report must contain. ``tests/test_hostile.py`` grades them all in one run, next to
+a clean ``control`` submission whose full marks prove that nothing leaked between
+jobs. Most attacks go in a cell the student added, so that the graded functions are
+correct and any lost point is the grader's doing.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder.demo import solved_notebook
+from autograder.kernel import network_isolation_available, user_switch_available
+
+ASSIGNMENT = "00_sequence_data"
+FULL = 13.0  # points of notebook 00
+POINTS = {"make_windows": 2, "fit_ar": 3, "ar_forecast": 2, "build_vocab": 2,
+          "encode_decode": 2, "pad_sequences": 2}
+# tests of encode/decode and pad_sequences build a vocabulary: losing build_vocab loses them too
+WITHOUT_BUILD_VOCAB = FULL - POINTS["build_vocab"] - POINTS["encode_decode"] - POINTS["pad_sequences"]
+# fit_ar uses make_windows
+WITHOUT_MAKE_WINDOWS = FULL - POINTS["make_windows"] - POINTS["fit_ar"]
+
+
+@dataclass
+class Case:
+    student: str
+    what: str
+    score: float
+    reason: str  # "" when the report must say nothing
+    needs: str = ""  # "user" or "network": isolation this case can only be tested with
+
+
+def _nb():
+    return solved_notebook(ASSIGNMENT)
+
+
+def _answer(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _added_cell(source, after="setup"):
+    def build():
+        nb = _nb()
+        index = nb.cells.index(_answer(nb, after)) + 1
+        nb.cells.insert(index, nbformat.v4.new_code_cell(source))
+        return nb
+    return build
+
+
+def _prefix_answer(grade_id, source):
+    def build():
+        nb = _nb()
+        cell = _answer(nb, grade_id)
+        cell.source = source + "\n" + cell.source
+        return nb
+    return build
+
+
+def _replace_answer(grade_id, source):
+    def build():
+        nb = _nb()
+        _answer(nb, grade_id).source = source
+        return nb
+    return build
+
+
+WRONG_WINDOWS = '''
+def make_windows(series, window, horizon=1):
+    series = np.asarray(series)
+    M = len(series) - window - horizon + 1
+    return np.zeros((M, window)), np.zeros((M, horizon))
+'''
+
+NO_OP_CHECKS = '''
+# defeat every check the tests use
+check_array = check_reference = check_shape = check_raises = check_equal = lambda *a, **k: None
+'''
+
+
+def _edit_test(grade_id, source, wrong_answer=None):
+    def build():
+        nb = _nb()
+        _answer(nb, grade_id).source = source
+        if wrong_answer:
+            _answer(nb, wrong_answer[0]).source = wrong_answer[1]
+        return nb
+    return build
+
+
+def _delete_test(grade_id):
+    def build():
+        nb = _nb()
+        nb.cells.remove(_answer(nb, grade_id))
+        return nb
+    return build
+
+
+def _change_metadata():
+    nb = _nb()
+    meta = _answer(nb, "test_fit_ar").metadata["nbgrader"]
+    meta["grade"] = False
+    meta["points"] = 100
+    return nb
+
+
+def _kernelspec():
+    nb = _nb()
+    nb.metadata["kernelspec"] = {"name": "evil", "display_name": "evil", "language": "python"}
+    return nb
+
+
+def _exit_after_cheating():
+    nb = _added_cell(NO_OP_CHECKS + WRONG_WINDOWS, after="make_windows")()
+    index = nb.cells.index(_answer(nb, "test_pad_sequences")) + 1
+    nb.cells.insert(index, nbformat.v4.new_code_cell("import os\nos._exit(0)  # skip whatever runs last"))
+    return nb
+
+
+BUILDERS = {
+    "control": _nb,
+    "loop-forever": _prefix_answer("make_windows", "while True:\n    pass"),
+    "loop-ignoring-sigint": _prefix_answer(
+        "make_windows", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
+    "os-exit": _prefix_answer("build_vocab", "import os\nos._exit(1)"),
+    "sys-exit": _prefix_answer("build_vocab", "import sys\nsys.exit(3)"),
+    "kill-own-kernel": _added_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+    "allocate-50gb": _prefix_answer("build_vocab", "hog = bytearray(50 * 2**30)"),
+    "fork-many": _added_cell(
+        "import os, time\nfor _ in range(200):\n    if os.fork() == 0:\n        time.sleep(600)\n        os._exit(0)"),
+    "daemon-survivor": _added_cell(
+        "import subprocess\nsubprocess.Popen(['sleep', '777'], start_new_session=True)"),
+    "print-1gb": _added_cell("import sys\nchunk = 'x' * 2**20\nfor _ in range(1024):\n    sys.stdout.write(chunk)"),
+    "no-op-checks": _added_cell(NO_OP_CHECKS + WRONG_WINDOWS, after="make_windows"),
+    "patch-numpy-allclose": _added_cell(
+        "np.allclose = lambda *a, **k: True\nnp.array_equal = lambda *a, **k: True\n" + WRONG_WINDOWS,
+        after="make_windows"),
+    "array-subclass-eq": _added_cell(WRONG_WINDOWS.replace(
+        "    return np.zeros((M, window)), np.zeros((M, horizon))",
+        "    class Liar(np.ndarray):\n        def __eq__(self, other):\n            return np.ones(self.shape, bool)\n"
+        "    return np.zeros((M, window)).view(Liar), np.zeros((M, horizon)).view(Liar)"),
+        after="make_windows"),
+    "edit-test-cell": _edit_test("test_pad_sequences", "print('all good')",
+                                 ("pad_sequences", "def pad_sequences(seqs, pad_value=0):\n    return None, None")),
+    "delete-test-cell": _delete_test("test_ar_forecast"),
+    "change-metadata": _change_metadata,
+    "change-kernelspec": _kernelspec,
+    "write-gradebook": _added_cell(
+        "import glob, sqlite3\nfor path in glob.glob('../../../*.db') + glob.glob('../../../../*.db'):\n"
+        "    db = sqlite3.connect(path)\n    db.execute('UPDATE grade SET extra_credit = 30')\n    db.commit()"),
+    "read-hidden-tests": _added_cell("print(open('../../../solutions/00_sequence_data/00_sequence_data.ipynb').read()[:100])"),
+    "network": _added_cell("import socket\nsocket.create_connection(('pypi.org', 443), timeout=5)"),
+    "exit-after-cheating": _exit_after_cheating,
+}
+
+
+CASES = [
+    Case("control", "the solutions, graded beside the others", FULL, ""),
+    Case("loop-forever", "an answer cell that never finishes", WITHOUT_MAKE_WINDOWS, "timeout in cell make_windows"),
+    Case("loop-ignoring-sigint", "a loop that ignores the interrupt", WITHOUT_MAKE_WINDOWS,
+         "make_windows hung and ignored the interrupt"),
+    Case("os-exit", "os._exit in an answer cell", WITHOUT_BUILD_VOCAB, "kernel died in cell build_vocab"),
+    Case("sys-exit", "sys.exit in an answer cell", WITHOUT_BUILD_VOCAB, ""),
+    Case("kill-own-kernel", "SIGKILL to its own kernel in an added cell", FULL, "kernel died in cell #"),
+    Case("allocate-50gb", "a 50 GB allocation", WITHOUT_BUILD_VOCAB, "memory limit hit in cell build_vocab"),
+    Case("fork-many", "200 forks that sleep", FULL, ""),
+    Case("daemon-survivor", "a process in its own session", FULL, ""),
+    Case("print-1gb", "prints 1 GiB", FULL, ""),
+    Case("no-op-checks", "replaces the test helpers and submits a wrong make_windows",
+         WITHOUT_MAKE_WINDOWS, "tampering suspected in test_make_windows"),
+    Case("patch-numpy-allclose", "patches numpy's comparisons, wrong make_windows",
+         WITHOUT_MAKE_WINDOWS, ""),
+    Case("array-subclass-eq", "returns arrays whose == is always True", WITHOUT_MAKE_WINDOWS, ""),
+    Case("edit-test-cell", "rewrites a test cell to pass a wrong pad_sequences",
+         FULL - POINTS["pad_sequences"], "locked cell test_pad_sequences was edited"),
+    Case("delete-test-cell", "deletes a test cell", FULL, "locked cell test_ar_forecast was deleted"),
+    Case("change-metadata", "turns a test cell into a non-graded one worth 100", FULL,
+         "cell test_fit_ar had its grading metadata changed"),
+    Case("change-kernelspec", "asks for another kernel", FULL, "kernelspec changed to 'evil'"),
+    Case("write-gradebook", "writes extra credit into any gradebook it can reach", FULL, ""),
+    Case("read-hidden-tests", "reads the source notebook with the hidden tests", FULL, "", needs="user"),
+    Case("network", "opens a network connection", FULL, "", needs="network"),
+    Case("exit-after-cheating", "defeats the checks, then kills the kernel at the end",
+         WITHOUT_MAKE_WINDOWS, "tampering suspected in test_make_windows"),
+    Case("invalid-json", "a notebook cut in half", 0.0, "not valid JSON"),
+    Case("empty-file", "a file of zero bytes", 0.0, "the file is empty"),
+    Case("wrong-assignment", "another notebook under this assignment's name", 0.0, "wrong assignment"),
+    Case("missing", "a folder without the notebook", 0.0, "missing: no notebook was submitted"),
+]
+
+
+def cases():
+    """The cases this machine can run (some need the kernel isolation only root gets)."""
+    available = {"": True, "user": user_switch_available(), "network": network_isolation_available()}
+    return [c for c in CASES if available[c.needs]]
+
+
+def build(dest):
+    """Write every case's submission in nbgrader's layout under ``dest``."""
+    dest = Path(dest)
+    for case in cases():
+        folder = dest / case.student / ASSIGNMENT
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{ASSIGNMENT}.ipynb"
+        if case.student == "invalid-json":
+            text = nbformat.writes(_nb())
+            path.write_text(text[: len(text) // 2])
+        elif case.student == "empty-file":
+            path.write_bytes(b"")
+        elif case.student == "wrong-assignment":
+            other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Homework 9"),
+                                                    nbformat.v4.new_code_cell("print('hi')")])
+            nbformat.write(other, path)
+        elif case.student != "missing":
+            nbformat.write(BUILDERS[case.student](), path)
+    return dest
