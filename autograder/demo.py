@@ -99,7 +99,7 @@ def main_demo(args):
 
     work = Path(args.work).resolve()
     submissions = build(work / "submitted")
-    settings = Settings(cell_timeout=20, notebook_timeout=300)
+    settings = Settings(cell_timeout=45, notebook_timeout=300)
     results, _, reference_failures = grade(submissions, work, jobs=args.jobs, settings=settings)
     mismatches = check_expectations(results)
     print("\ndemo class: " + ("every score is as expected" if not mismatches else

@@ -19,7 +19,7 @@ def graded(tmp_path_factory):
     work = tmp_path_factory.mktemp("demo")
     build(work / "submitted")
     results, unmatched, reference_failures = grade(
-        work / "submitted", work, jobs=2, settings=Settings(cell_timeout=20), progress=False)
+        work / "submitted", work, jobs=2, settings=Settings(cell_timeout=45), progress=False)
     return work, {(r.student, r.assignment): r for r in results}, unmatched, reference_failures
 
 
