@@ -1,0 +1,81 @@
+"""The autograder on the demo class: seconds per submission, parallel speed-up, overhead.
+
+The demo class (``autograder.demo.build``) is graded twice from scratch, with 1 and with
+2 jobs, without feedback. ``dave`` is left out: his notebooks measure the time limits
+(one hangs until the cell timeout), not grading. The overhead of a notebook is the
+autograder's time for ``alice`` (the solutions; one job, ``Result.seconds``: nbgrader,
+the isolated kernel, the probes) divided by the bare nbclient execution of the same
+notebook under the grading budget (``NBGRADER_EXECUTION=autograde``).
+"""
+
+import shutil
+import time
+from contextlib import redirect_stdout
+
+from benchmarks import SCRATCH
+
+OVERHEAD_TARGET, SPEEDUP_TARGET = 1.3, 1.7
+QUICK_ASSIGNMENTS = 2  # --quick grades the first two assignments only
+
+
+def grade_class(submissions, jobs):
+    """Grade ``submissions`` from scratch with ``jobs`` jobs: ``(wall seconds, results, wrong)``.
+
+    ``wrong`` lists the scores that differ from the demo class's expectations.
+    """
+    from autograder.demo import check_expectations
+    from autograder.grade import Settings, grade
+
+    work = SCRATCH / "grading" / f"jobs-{jobs}"
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"  grading the demo class with {jobs} job(s)", flush=True)
+    work.mkdir(parents=True)
+    with open(work.parent / f"jobs-{jobs}.log", "w") as log, redirect_stdout(log):  # its report
+        tic = time.perf_counter()
+        results = grade(submissions, work, jobs=jobs, settings=Settings(), feedback=False)[0]
+        wall = time.perf_counter() - tic
+    wrong = check_expectations(results)
+    if wrong:
+        print("  UNEXPECTED SCORES (timings below are of a broken run):\n    " + "\n    ".join(wrong))
+    return wall, results, wrong
+
+
+def measure(quick=False, plain_seconds=None):
+    """The grading section. ``plain_seconds``: ``{notebook: s}`` of the bare grading-budget runs."""
+    import numpy as np
+
+    from autograder import assignments
+    from autograder.demo import build
+    from benchmarks.notebooks import execute
+
+    names, skipped = [], {}
+    for name in assignments():
+        try:  # a notebook without a release, or whose demo bugs no longer match, is left out
+            build(SCRATCH / "grading" / "check", [name])
+            names.append(name)
+        except Exception as exc:
+            skipped[name] = f"{type(exc).__name__}: {exc}"[:200]
+    names = names[:QUICK_ASSIGNMENTS] if quick else names
+    submissions = build(SCRATCH / "grading" / "submitted", names)
+    shutil.rmtree(submissions / "dave")
+    runs = {}
+    for jobs in (1, 2):
+        wall, results, wrong = grade_class(submissions, jobs)
+        seconds = [r.seconds for r in results]
+        runs[str(jobs)] = dict(
+            wall_s=wall, submissions=len(results), mean_s=float(np.mean(seconds)),
+            median_s=float(np.median(seconds)), unexpected_scores=wrong,
+            by_job={f"{r.student}/{r.assignment}": r.seconds for r in results})
+    rows = []
+    for name in names:
+        plain = (plain_seconds or {}).get(name)
+        if plain is None:
+            plain = execute(name, "grading")[0]
+        graded = runs["1"]["by_job"][f"alice/{name}"]
+        rows.append(dict(notebook=name, plain_s=plain, autograde_s=graded, overhead=graded / plain))
+    return dict(
+        assignments=names, skipped=skipped, students=["alice", "bob", "carol"], runs=runs, rows=rows,
+        speedup=runs["1"]["wall_s"] / runs["2"]["wall_s"],
+        series_s=sum(r["autograde_s"] for r in rows),
+        overhead=sum(r["autograde_s"] for r in rows) / sum(r["plain_s"] for r in rows),
+        targets=dict(overhead=OVERHEAD_TARGET, speedup=SPEEDUP_TARGET))
