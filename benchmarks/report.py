@@ -103,6 +103,7 @@ def quality_headline(charlm, g2p, long):
                      final, "", ""])
     for label, figures in (("notebook budget", g2p), ("long run", long)):
         if figures:
+            figures = list({f["decoder"]: f for f in reversed(figures)}.values())[::-1]  # 1st per decoder
             shown = "; ".join(f"{f['per']:.1%} / {f['wer']:.1%} ({f['decoder']}, {f['words']} words)"
                               for f in figures)
             rows.append([f"G2P test PER / WER, {label}", shown, "Yao & Zweig 2015: 7.6% / 28.6%", ""])
@@ -223,7 +224,7 @@ def quality_section(charlm_entry, notebooks_entry, long_entry, cpus):
     rows.append(["Yao & Zweig 2015, encoder-decoder LSTM", "7.6%", "28.6%", "CMUdict test", ""])
     parts += ["### Grapheme-to-phoneme (notebook 06)",
               table(["", "PER", "WER", "test words", "wall time"], rows),
-              f"Notebook-budget figures from the {g2p['source'] if g2p else 'notebook (not run)'}. "
+              f"Notebook-budget figures: {g2p['source'] if g2p else 'notebook 06 not run'}. "
               "Published results use another split and many more epochs; see notebook 06."]
     return "\n\n".join(parts)
 
