@@ -10,18 +10,28 @@ STAMP := $(VENV)/.installed
 WORK := .grading
 # pip warns once per package about index folders this machine's pip.conf names but lacks
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
-NBVAL := -p no:cacheprovider --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600
+NBVAL := -p no:cacheprovider --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600 \
+         -n 2 --dist loadfile
+# A second numeric configuration, as another CPU would compute: MKL's conditional-numerical-
+# reproducibility path, PyTorch's AVX2 kernels and one thread everywhere each change the last
+# digits of trained results (MKL_CBWR alone flips notebook 02's lag sweep at T = 20).
+# OPENBLAS_CORETYPE is the machine's own setting and stays as it is.
+OTHER_CPU := MKL_CBWR=COMPATIBLE ATEN_CPU_CAPABILITY=avx2 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+             OPENBLAS_NUM_THREADS=1
 
-.PHONY: help env lab release references execute demo autograde test lint unit sync nbval grading bench clean
+.PHONY: help env lab release references execute demo autograde test lint unit sync nbval portability \
+        grading validity bench clean
 
 help:
 	@echo "make demo        set up, regenerate the release, grade the demo class (main job)"
-	@echo "make test        everything CI checks: lint, unit tests, release sync, nbval, grading"
+	@echo "make test        everything CI checks: lint, unit tests, release sync, nbval (on two"
+	@echo "                 numeric configurations), grading"
 	@echo "make lab         JupyterLab on the student notebooks"
 	@echo "make release     regenerate notebooks/ from solutions/"
 	@echo "make references  re-record the reference outputs (solutions/*/references.npz)"
 	@echo "make execute     re-run the solution notebooks in place (outputs nbval compares)"
 	@echo "make autograde SUBMISSIONS=path [JOBS=2]   grade a class"
+	@echo "make validity [ONLY=01_rnn_numpy]   mutation suite: bugs caught, alternatives accepted"
 	@echo "make bench [QUICK=1]   performance figures -> benchmarks/RESULTS.md"
 	@echo "make clean       remove grading work folders"
 
@@ -52,7 +62,7 @@ autograde: env
 	@test -n "$(SUBMISSIONS)" || (echo "usage: make autograde SUBMISSIONS=path/to/submissions [JOBS=2]"; exit 2)
 	$(PY) -m autograder grade "$(SUBMISSIONS)" --work $(WORK)/$(notdir $(abspath $(SUBMISSIONS))) --jobs $(or $(JOBS),2)
 
-test: lint unit sync nbval grading
+test: lint unit sync nbval portability grading
 
 lint: env
 	$(VENV)/bin/ruff check .
@@ -70,8 +80,21 @@ nbval: env
 	RNN_COURSE_RECORD_REFERENCES=$(CURDIR)/$(WORK)/recorded $(PY) -m pytest $(NBVAL) solutions
 	$(PY) -m autograder references --check $(WORK)/recorded
 
+# The same check under OTHER_CPU: an output that only holds on this machine's numerics fails
+# here before it fails on another machine.
+portability: env
+	rm -rf $(WORK)/recorded-other-cpu
+	$(OTHER_CPU) RNN_COURSE_RECORD_REFERENCES=$(CURDIR)/$(WORK)/recorded-other-cpu \
+	    $(PY) -m pytest $(NBVAL) solutions
+	$(PY) -m autograder references --check $(WORK)/recorded-other-cpu
+
 grading: env
 	$(PY) -m pytest -p no:cacheprovider tests -m grading
+
+# The mutation suite: realistic bugs must lose their function's points, correct
+# alternatives must keep them (autograder/mutants); writes .grading/validity/validity.md.
+validity: env release
+	$(PY) -m autograder validity --work $(WORK)/validity $(if $(ONLY),--only $(ONLY),)
 
 bench: env
 	$(PY) -m benchmarks $(if $(QUICK),--quick,)

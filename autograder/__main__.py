@@ -21,6 +21,11 @@ def main(argv=None):
     d.add_argument("--work", default=".grading/demo")
     d.add_argument("--jobs", type=int, default=2)
 
+    v = sub.add_parser("validity", help="grade the mutation suite: bugs caught, alternatives accepted")
+    v.add_argument("--work", default=".grading/validity")
+    v.add_argument("--jobs", type=int, default=2)
+    v.add_argument("--only", help="comma-separated assignments (default: all)")
+
     r = sub.add_parser("release", help="regenerate notebooks/ from solutions/")
     r.add_argument("--check", action="store_true", help="only report differences (exit 1 if any)")
 
@@ -37,6 +42,10 @@ def main(argv=None):
         from autograder.demo import main_demo
 
         return main_demo(args)
+    if args.command == "validity":
+        from autograder.validity import main_validity
+
+        return main_validity(args)
     if args.command == "release":
         from autograder import release
 

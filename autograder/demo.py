@@ -33,17 +33,28 @@ def solved_notebook(name):
     return release
 
 
+def edited_notebook(name, edits, cell=None):
+    """The solved notebook with each ``(find, replace, why)`` of ``edits`` applied once.
+
+    ``find`` must occur exactly once in the solution cells (in the cell whose grade_id is
+    ``cell``, if given): a mistake made once, where the student writes code.
+    """
+    nb = solved_notebook(name)
+    solution_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
+                      and cell in (None, c.metadata["nbgrader"]["grade_id"])]
+    for find, replace, why in edits:
+        hits = [c for c in solution_cells if find in c.source]
+        if len(hits) != 1 or hits[0].source.count(find) != 1:
+            raise ValueError(f"{name}: {why!r} must match exactly once in the solution cells"
+                             f"{f' of {cell}' if cell else ''}, matched "
+                             f"{sum(c.source.count(find) for c in hits)}")
+        hits[0].source = hits[0].source.replace(find, replace)
+    return nb
+
+
 def buggy_notebook(name):
     """The solved notebook with this assignment's demo bugs applied."""
-    nb = solved_notebook(name)
-    solution_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    for bug in bugs_for(name):
-        hits = [c for c in solution_cells if bug.find in c.source]
-        if len(hits) != 1 or hits[0].source.count(bug.find) != 1:
-            raise ValueError(f"{name}: demo bug {bug.why!r} must match exactly once in the "
-                             f"solution cells, matched {sum(c.source.count(bug.find) for c in hits)}")
-        hits[0].source = hits[0].source.replace(bug.find, bug.replace)
-    return nb
+    return edited_notebook(name, [(bug.find, bug.replace, bug.why) for bug in bugs_for(name)])
 
 
 def hanging_notebook(name):

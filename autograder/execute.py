@@ -11,7 +11,11 @@ Replaces ``Execute`` in ``Autograde.autograde_preprocessors`` (see
 - a whole-notebook deadline: cells after it are not run and get an error output;
 - after the last cell, the assignment's probes (``autograder/probes``) run in the
   same kernel and write the graded functions' outputs to ``probe_output``; the
-  pipeline compares them with the reference solution's out of process.
+  pipeline compares them with the reference solution's out of process;
+- a warning is not a wrong answer: nbgrader scores a test cell 0 when anything was
+  written to stderr, so what correct code prints there (a PyTorch ``UserWarning``, a
+  progress bar) is kept as ordinary output, labelled, and costs nothing. Failures
+  are exceptions and still score 0.
 
 Every event is also appended as a JSON line to ``event_log`` for the report.
 """
@@ -94,7 +98,13 @@ class GuardedExecute(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep at most ``max_output_chars`` of a cell's printed text: a cell that prints a
-        gigabyte must not hold a gigabyte in the grader's memory."""
+        gigabyte must not hold a gigabyte in the grader's memory. A test cell's stderr
+        becomes labelled stdout (see the module's docstring)."""
+        if msg["msg_type"] == "stream" and msg["content"].get("name") == "stderr" \
+                and self.nb.cells[cell_index].metadata.get("nbgrader", {}).get("grade"):
+            msg["content"]["name"] = "stdout"
+            msg["content"]["text"] = "".join(f"[stderr] {line}" for line in
+                                             msg["content"]["text"].splitlines(keepends=True))
         if msg["msg_type"] == "stream":
             used = self._printed.get(cell_index, 0)
             text = msg["content"]["text"]

@@ -22,3 +22,39 @@ def strip_hidden_tests(nb):
             if out.get("output_type") == "error":
                 out["traceback"] = [f"{out.get('ename')}: {_ANSI.sub('', str(out.get('evalue')))}"]
     return nb
+
+
+def _graded_names(source_nb):
+    return [c.metadata["nbgrader"]["grade_id"] for c in source_nb.cells
+            if c.metadata.get("nbgrader", {}).get("solution")]
+
+
+def test_dependencies(source_nb):
+    """``{test grade_id: [other graded functions its code calls]}``, from the source notebook."""
+    names = _graded_names(source_nb)
+    deps = {}
+    for cell in source_nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            own = meta["grade_id"].removeprefix("test_")
+            deps[meta["grade_id"]] = [n for n in names if n != own
+                                      and re.search(rf"(?<![\w.]){re.escape(n)}\(", cell.source)]
+    return deps
+
+
+def note_failed_dependencies(nb, source_nb, scores, max_scores):
+    """After each failed test that also runs another of the student's graded functions whose
+    own test failed, a note saying so: the lost points may come from that function."""
+    from nbformat.v4 import new_markdown_cell
+
+    deps = test_dependencies(source_nb)
+    failed = {gid for gid, top in max_scores.items() if scores.get(gid, 0.0) < top}
+    for index in range(len(nb.cells) - 1, -1, -1):
+        gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
+        culprits = [n for n in deps.get(gid, []) if f"test_{n}" in failed] if gid in failed else []
+        if culprits:
+            listed = ", ".join(f"`{n}` (its test `test_{n}` failed too)" for n in culprits)
+            nb.cells.insert(index + 1, new_markdown_cell(
+                f"**Note from the autograder:** this test also runs your {listed}. "
+                "Fix that first: this test may then pass as it is."))
+    return nb

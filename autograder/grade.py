@@ -592,9 +592,11 @@ def write_gradebook(work, results, names):
 
 def write_feedback(work, results, names):
     """Per-student HTML feedback, with hidden tests stripped, in ``WORK/feedback``."""
-    from autograder.feedback import strip_hidden_tests
+    from autograder.feedback import note_failed_dependencies, strip_hidden_tests
 
     course = work / "course"
+    sources = {name: nbformat.read(course / "solutions" / name / f"{name}.ipynb", as_version=4)
+               for name in names}
     for r in results:
         src = work / "jobs" / f"{r.student}__{r.assignment}" / "autograded" / r.student / r.assignment
         dest = course / "autograded" / r.student / r.assignment
@@ -603,7 +605,9 @@ def write_feedback(work, results, names):
         if (src / f"{r.assignment}.ipynb").is_file():
             dest.mkdir(parents=True)
             nb = nbformat.read(src / f"{r.assignment}.ipynb", as_version=4)
-            nbformat.write(strip_hidden_tests(nb), dest / f"{r.assignment}.ipynb")
+            nb = note_failed_dependencies(strip_hidden_tests(nb), sources[r.assignment],
+                                          r.scores, r.max_scores)
+            nbformat.write(nb, dest / f"{r.assignment}.ipynb")
             shutil.copy(src / "timestamp.txt", dest) if (src / "timestamp.txt").exists() else None
     for name in names:
         nbgrader(course, "generate_feedback", name, "--force", check=False)

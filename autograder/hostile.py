@@ -155,6 +155,20 @@ BUILDERS = {
     "read-hidden-tests": _added_cell("print(open('../../../solutions/00_sequence_data/00_sequence_data.ipynb').read()[:100])"),
     "network": _added_cell("import socket\nsocket.create_connection(('pypi.org', 443), timeout=5)"),
     "exit-after-cheating": _exit_after_cheating,
+    "torch-instead-of-numpy": _added_cell(
+        "import torch\n"
+        "def make_windows(series, window, horizon=1):\n"
+        "    s = torch.as_tensor(np.asarray(series, dtype=float))\n"
+        "    if window < 1 or horizon < 1 or len(s) < window + horizon:\n"
+        "        raise ValueError('series too short')\n"
+        "    frames = s.unfold(0, window + horizon, 1).numpy()\n"
+        "    return frames[:, :window].copy(), frames[:, window:].copy()", after="make_windows"),
+    "warns-but-correct": _added_cell(
+        "import sys, warnings\n_quiet_make_windows = make_windows\n"
+        "def make_windows(*args, **kwargs):\n"
+        "    warnings.warn('make_windows: a harmless warning')\n"
+        "    print('make_windows: a note on stderr', file=sys.stderr)\n"
+        "    return _quiet_make_windows(*args, **kwargs)", after="make_windows"),
 }
 
 
@@ -186,6 +200,9 @@ CASES = [
     Case("network", "opens a network connection", FULL, "", needs="network"),
     Case("exit-after-cheating", "defeats the checks, then kills the kernel at the end",
          WITHOUT_MAKE_WINDOWS, "tampering suspected in test_make_windows"),
+    Case("torch-instead-of-numpy", "a correct make_windows computed with torch (fit_ar uses it)",
+         WITHOUT_MAKE_WINDOWS, ""),
+    Case("warns-but-correct", "correct answers that write a warning to stderr in the tests", FULL, ""),
     Case("invalid-json", "a notebook cut in half", 0.0, "not valid JSON"),
     Case("empty-file", "a file of zero bytes", 0.0, "the file is empty"),
     Case("wrong-assignment", "another notebook under this assignment's name", 0.0, "wrong assignment"),

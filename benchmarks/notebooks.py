@@ -33,19 +33,22 @@ G2P_LINE = re.compile(r"this notebook, (greedy|beam \d+), ((?:all |first )?\d+) 
                       r"\s+([\d.]+)%\s+([\d.]+)%")
 
 
-def execute(name, mode):
-    """Run ``solutions/<name>`` in a scratch copy; return ``(seconds, error or None, notebook)``."""
+def execute(name, mode, folder=None, **env):
+    """Run ``solutions/<name>`` in a scratch copy; return ``(seconds, error or None, notebook)``.
+
+    ``folder`` (default: one per mode) is the scratch copy; ``env`` adds to the mode's variables.
+    """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    folder = SCRATCH / "notebooks" / mode / name
+    folder = folder or SCRATCH / "notebooks" / mode / name
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(SOLUTIONS / name, folder, ignore=shutil.ignore_patterns(".*", "__pycache__"))
     nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
     client = NotebookClient(nb, timeout=1200, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}})
     error = None
-    with environment(RNN_COURSE_RECORD_REFERENCES=None, **MODES[mode]):
+    with environment(RNN_COURSE_RECORD_REFERENCES=None, **{**MODES[mode], **env}):
         tic = time.perf_counter()
         try:
             client.execute()

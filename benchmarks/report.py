@@ -229,6 +229,39 @@ def quality_section(charlm_entry, notebooks_entry, long_entry, cpus):
     return "\n\n".join(parts)
 
 
+# --- claims --------------------------------------------------------------------------------
+
+def figure_range(values):
+    lo, hi = min(values), max(values)
+    fmt = (lambda v: f"{v:.1e}") if 0 < abs(hi) < 1e-3 or abs(hi) >= 1e4 else (lambda v: f"{v:.3g}")
+    return fmt(lo) if lo == hi else f"{fmt(lo)} – {fmt(hi)}"
+
+
+def claims_headline(data):
+    held = sum(not r["failed"] for r in data["rows"])
+    return [[f"claims drawn from training that hold on all {len(data['seeds'])} seeds",
+             f"{held} of {len(data['rows'])}", "all", verdict(len(data["rows"]) - held, 0)]]
+
+
+def claims_section(entry, cpus):
+    data = entry["data"]
+    rows = [[r["notebook"][:2], r["claim"],
+             f"{len(r['held'])}/{len(r['held']) + len(r['failed'])}"
+             + (f" (fails: seed {', '.join(map(str, r['failed']))})" if r["failed"] else ""),
+             "; ".join(f"{k} {figure_range(v)}" for k, v in r["figures"].items())]
+            for r in data["rows"]]
+    parts = ["## Claims across seeds",
+             f"Every claim a notebook's text draws from training is checked in the cell that "
+             f"trains (`utils.claims.check_claim`); here each notebook ran as a student runs it "
+             f"with the training seed `RNN_COURSE_SEED` = {', '.join(map(str, data['seeds']))} "
+             "(data splits fixed). Figures: the range over the seeds.",
+             stamp(entry, cpus), table(["nb", "claim", "holds on seeds", "figures (min – max)"], rows)]
+    if data["errors"]:
+        parts.append("Runs that stopped: " + "; ".join(
+            f"{e['notebook']} seed {e['seed']}: `{e['error']}`" for e in data["errors"]))
+    return "\n\n".join(parts)
+
+
 def render(results):
     m, run, sections = results["machine"], results["run"], results["sections"]
     ok = lambda name: sections.get(name, {}).get("data")
@@ -239,6 +272,8 @@ def render(results):
         headline += notebook_headline(ok("notebooks"))
     if ok("grading"):
         headline += grading_headline(ok("grading"))
+    if ok("claims"):
+        headline += claims_headline(ok("claims"))
     headline += quality_headline(ok("charlm"), (ok("notebooks") or {}).get("g2p", {}).get("figures"),
                                  (ok("g2p_long") or {}).get("figures"))
     out = [
@@ -254,7 +289,7 @@ def render(results):
         "## Headline", table(["figure", "measured", "target", ""], headline),
     ]
     for name, render_section in (("kernels", kernels_section), ("notebooks", notebooks_section),
-                                 ("grading", grading_section)):
+                                 ("grading", grading_section), ("claims", claims_section)):
         entry = sections.get(name)
         if entry and "data" in entry:
             out.append(render_section(entry, m["cpus"]))

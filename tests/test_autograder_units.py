@@ -1,5 +1,6 @@
 """Pieces of the grading pipeline that need no kernel."""
 
+import copy
 import json
 
 import nbformat
@@ -166,3 +167,22 @@ def test_normalize_restores_deleted_edited_and_relabelled_cells():
             assert by_id[gid].source == ref.source and by_id[gid].metadata == ref.metadata
     assert fixed.cells[-1].source == "x = 1" and "nbgrader" not in fixed.cells[-1].metadata
     assert fixed.metadata["kernelspec"] == release.metadata["kernelspec"]
+
+
+def test_feedback_names_a_failed_dependency_and_only_then():
+    from autograder.authoring import solution, tests
+    from autograder.feedback import note_failed_dependencies
+
+    source = nbformat.v4.new_notebook(cells=[
+        solution("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION", "f"),
+        tests("assert f(1) == 1", "test_f", 1),
+        solution("def g(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION", "g"),
+        tests("assert g(f(1)) == 2", "test_g", 1),
+    ])
+    max_scores = {"test_f": 1.0, "test_g": 1.0}
+    noted = note_failed_dependencies(copy.deepcopy(source), source, {"test_f": 0.0, "test_g": 0.0}, max_scores)
+    notes = [c.source for c in noted.cells if c.cell_type == "markdown"]
+    assert len(notes) == 1 and "`f` (its test `test_f` failed too)" in notes[0]
+    assert noted.cells[4].source == notes[0]  # right after test_g
+    clean = note_failed_dependencies(copy.deepcopy(source), source, {"test_f": 1.0, "test_g": 0.0}, max_scores)
+    assert not [c for c in clean.cells if c.cell_type == "markdown"]

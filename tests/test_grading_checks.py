@@ -126,3 +126,35 @@ def test_missing_reference_file_is_explained(tmp_path, monkeypatch):
     monkeypatch.delenv(grading.RECORD_ENV, raising=False)
     with pytest.raises(GradingError, match="references.npz is missing"):
         grading.check_reference("f", 1.0)
+
+
+def test_check_numpy_only_passes_numpy_and_returns_the_result():
+    from utils.grading import check_numpy_only
+
+    assert check_numpy_only("f", lambda x: float(np.tanh(x).sum()), np.zeros(3)) == 0.0
+
+
+def test_check_numpy_only_denies_torch_directly_and_through_a_helper():
+    torch = pytest.importorskip("torch")
+    from utils.grading import check_numpy_only
+    from utils.training import softmax_head
+
+    with pytest.raises(GradingError, match=r"^f: computes with PyTorch \(it called .*as_tensor\)"):
+        check_numpy_only("f", lambda x: torch.tanh(torch.as_tensor(x)).numpy(), np.zeros(3))
+    # utils' torch helpers are no shortcut either: softmax_head with an identity readout
+    # computes notebook 01's temporal_softmax_loss
+    V = 3
+    with pytest.raises(GradingError, match="computes with PyTorch"):
+        check_numpy_only("temporal_softmax_loss", softmax_head, np.zeros((1, 2, V)), np.eye(V),
+                         np.zeros(V), np.zeros((1, 2), dtype=int), np.ones((1, 2), dtype=bool))
+
+
+def test_check_numpy_only_denies_removing_its_profiler():
+    import sys
+
+    from utils.grading import check_numpy_only
+
+    before = sys.getprofile()
+    with pytest.raises(GradingError, match="replaced the Python profiler"):
+        check_numpy_only("f", lambda: sys.setprofile(None))
+    assert sys.getprofile() is before

@@ -52,3 +52,26 @@ def test_gradebook_keeps_only_grader_scores(graded):
             assert sub.score == result.score, student
             for notebook in sub.notebooks:
                 assert all(not grade.extra_credit for grade in notebook.grades), student
+
+
+def _test_cell_text(work, student, grade_id):
+    import nbformat
+
+    path = work / "jobs" / f"{student}__{ASSIGNMENT}" / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    cell = next(c for c in nbformat.read(path, 4).cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return "\n".join(o.get("text", "") + str(o.get("evalue", "")) for o in cell.outputs)
+
+
+def test_torch_in_a_numpy_notebook_is_denied_with_its_reason(graded):
+    work, results = graded
+    assert results["torch-instead-of-numpy"].scores["test_make_windows"] == 0
+    assert "make_windows: computes with PyTorch" in _test_cell_text(work, "torch-instead-of-numpy",
+                                                                    "test_make_windows")
+
+
+def test_a_warning_is_shown_and_costs_nothing(graded):
+    work, results = graded
+    assert results["warns-but-correct"].score == results["control"].score
+    assert "[stderr] make_windows: a note on stderr" in _test_cell_text(work, "warns-but-correct",
+                                                                       "test_make_windows")

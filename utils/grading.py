@@ -12,6 +12,7 @@ the solution notebooks with ``RNN_COURSE_RECORD_REFERENCES`` set to a folder.
 
 import io
 import os
+import sys
 import zipfile
 
 import numpy as np
@@ -190,6 +191,42 @@ def check_gradient(name, analytic, numeric, *, tol=1e-7):
 
 _references = {}  # path -> dict of arrays, loaded once per kernel
 _recorded = {}
+
+
+def _torch_module(name):
+    return name == "torch" or (name or "").startswith("torch.") or name == "torch._C"
+
+
+def check_numpy_only(name, fn, *args, **kwargs):
+    """Call ``fn(*args, **kwargs)`` and fail if it computes with PyTorch; return its result.
+
+    The NumPy notebooks grade derivations written in NumPy. PyTorch is installed (later
+    notebooks use it), so autograd -- called directly or through any helper -- would
+    compute the same numbers without the derivation: that loses the test's points.
+    """
+    used = []
+
+    def watch(frame, event, arg):
+        if event == "call" and _torch_module(frame.f_globals.get("__name__")):
+            used.append(frame.f_globals["__name__"])
+        elif event == "c_call":
+            owner = getattr(arg, "__module__", None) or type(getattr(arg, "__self__", None)).__module__
+            if _torch_module(owner):
+                used.append(getattr(arg, "__qualname__", owner))
+
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        removed = sys.getprofile() is not watch
+        sys.setprofile(previous)
+    if removed:
+        _fail(name, "the function replaced the Python profiler that checks it; it must only compute.")
+    if used:
+        _fail(name, f"computes with PyTorch (it called {used[0]}). Write it in NumPy: this notebook "
+                    "grades the derivation, and autograd, directly or through a helper, skips it.")
+    return result
 
 
 def _record_path():
