@@ -1,6 +1,7 @@
 """Pieces of the grading pipeline that need no kernel."""
 
 import copy
+import importlib
 import json
 
 import nbformat
@@ -116,6 +117,24 @@ def test_probes_compare_detects_differences(tmp_path):
     assert all(v and "could not run" in v for v in missing.values())
 
 
+def test_probes_without_a_reference_accuse_nobody(tmp_path):
+    ref = collect(FIRST, 5, _namespace_of_solution())
+    write_npz(str(tmp_path / "student.npz"), ref)
+    assert compare_probes(FIRST, tmp_path / "absent.npz", tmp_path / "student.npz") == {}
+    # a probe that failed on the reference judges no student, even one whose output differs
+    first = sorted(ref)[0].rsplit("/", 1)[0]
+    failed_ref = {k: v for k, v in ref.items() if not k.startswith(first + "/")}
+    failed_ref[first + "/__error__"] = np.array("ValueError: reference failed")
+    write_npz(str(tmp_path / "failed_ref.npz"), failed_ref)
+    broken = {k: (v + 1 if v.dtype.kind == "f" else v) for k, v in ref.items()}
+    write_npz(str(tmp_path / "broken.npz"), broken)
+    verdicts = compare_probes(FIRST, tmp_path / "failed_ref.npz", tmp_path / "broken.npz")
+    grade_id = first.split("/")[0]
+    others = [p for p in verdicts if p != grade_id]
+    assert verdicts[grade_id] is None or first.split("/")[1] not in verdicts[grade_id]
+    assert any(verdicts[g] for g in others)  # the other probes still judge
+
+
 def test_matches_is_strict_about_shape_and_type():
     tol = dict(rtol=1e-6, atol=1e-8)
     assert _matches(np.array([1.0, np.nan]), np.array([1.0, np.nan]), tol)
@@ -186,3 +205,50 @@ def test_feedback_names_a_failed_dependency_and_only_then():
     assert noted.cells[4].source == notes[0]  # right after test_g
     clean = note_failed_dependencies(copy.deepcopy(source), source, {"test_f": 1.0, "test_g": 0.0}, max_scores)
     assert not [c for c in clean.cells if c.cell_type == "markdown"]
+
+
+@pytest.mark.parametrize("name", assignments())
+def test_course_model_is_consistent(name):
+    """Probes, demo bugs and mutants name real cells of the source notebook."""
+    from autograder import SOLUTIONS
+    from autograder.demo_bugs import bugs_for
+    from autograder.mutants import mutants_for
+    from autograder.probes import probes_for
+
+    source = nbformat.read(SOLUTIONS / name / f"{name}.ipynb", as_version=4)
+    meta = [c.metadata.get("nbgrader", {}) for c in source.cells]
+    tests = {m["grade_id"] for m in meta if m.get("grade")}
+    answers = {m["grade_id"] for m in meta if m.get("solution")}
+    probes, _ = probes_for(name)
+    assert set(probes) <= tests, f"probes for unknown test cells: {set(probes) - tests}"
+    module = importlib.import_module(f"autograder.probes.a{name}")
+    unprobed = getattr(module, "UNPROBED", {})
+    assert tests - set(probes) == set(unprobed), "every test cell is probed or listed in UNPROBED"
+    assert all(reason.strip() for reason in unprobed.values())
+    for bug in bugs_for(name):
+        assert set(bug.breaks) <= tests, bug.why
+    for mutant in mutants_for(name):
+        assert mutant.function in answers, mutant.why
+        assert set(mutant.judged_by) <= tests, mutant.why
+
+
+def test_reference_check_uses_each_visible_tests_tolerance(tmp_path, monkeypatch):
+    from autograder import references
+    from utils.grading import tolerance_key
+
+    monkeypatch.setattr(references, "SOLUTIONS", tmp_path / "solutions")
+    monkeypatch.setattr(references, "assignments", lambda: ["nb"])
+    (tmp_path / "solutions" / "nb").mkdir(parents=True)
+    (tmp_path / "recorded").mkdir()
+    committed = {"float32 logits": np.array([0.5, 1.0], dtype=np.float32),
+                 tolerance_key("float32 logits"): np.array([1e-5, 1e-6]),
+                 "float64 J": np.array([1.0, 2.0]), tolerance_key("float64 J"): np.array([1e-7, 1e-9])}
+    write_npz(str(tmp_path / "solutions" / "nb" / "references.npz"), committed)
+    other_cpu = dict(committed)
+    other_cpu["float32 logits"] = committed["float32 logits"] + np.float32(6e-8)  # last digits
+    write_npz(str(tmp_path / "recorded" / "nb.npz"), other_cpu)
+    assert references.differences(tmp_path / "recorded") == []
+    changed = dict(committed)
+    changed["float64 J"] = committed["float64 J"] * (1 + 1e-7)  # would fail a visible test
+    write_npz(str(tmp_path / "recorded" / "nb.npz"), changed)
+    assert references.differences(tmp_path / "recorded") == ["nb: float64 J changed by up to 2e-07"]

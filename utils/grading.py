@@ -236,6 +236,11 @@ def _record_path():
     return os.path.join(folder, os.path.basename(os.getcwd()) + ".npz")
 
 
+def tolerance_key(key):
+    """Where a reference file keeps the tolerance of the visible test that reads ``key``."""
+    return f"{key} (tolerance)"
+
+
 def check_reference(key, actual, *, rtol=1e-7, atol=1e-9):
     """Compare ``actual`` with the solution's output stored under ``key`` in ``references.npz``.
 
@@ -245,6 +250,7 @@ def check_reference(key, actual, *, rtol=1e-7, atol=1e-9):
     record_path = _record_path()
     if record_path is not None:
         _recorded[key] = _plain_array(key, actual)
+        _recorded[tolerance_key(key)] = np.array([rtol, atol])  # `references --check` reads it
         write_npz(record_path, _recorded)
         return
     path = os.path.abspath(REFERENCE_FILE)

@@ -9,7 +9,8 @@ student's kernel while its probes disagree was defeated from inside the kernel
 (a patched ``np.allclose``, a replaced check): it scores zero and is reported.
 
 Each module defines ``PROBES = {test_grade_id: [probe, ...]}`` and may set
-``TOLERANCE = dict(rtol=..., atol=...)``.
+``TOLERANCE = dict(rtol=..., atol=...)`` and ``UNPROBED = {test_grade_id: reason}`` for a
+test cell that deliberately has no probe.
 """
 
 import importlib
@@ -21,6 +22,8 @@ def probes_for(assignment):
     """``(PROBES, TOLERANCE)`` of an assignment; empty if it has none."""
     try:
         module = importlib.import_module(f"autograder.probes.a{assignment}")
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as exc:
+        if exc.name != f"autograder.probes.a{assignment}":
+            raise  # a module that fails to import must not pass for a missing one
         return {}, DEFAULT_TOLERANCE
     return module.PROBES, getattr(module, "TOLERANCE", DEFAULT_TOLERANCE)
