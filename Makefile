@@ -21,7 +21,7 @@ OTHER_CPU := MKL_CBWR=AVX2 ATEN_CPU_CAPABILITY=avx2 OMP_NUM_THREADS=1 MKL_NUM_TH
              OPENBLAS_NUM_THREADS=1
 
 .PHONY: help env lab release references execute demo autograde test lint unit sync nbval portability \
-        grading validity bench clean
+        grading grading-unprivileged validity bench clean
 
 help:
 	@echo "make demo        set up, regenerate the release, grade the demo class (main job)"
@@ -63,7 +63,7 @@ autograde: env
 	@test -n "$(SUBMISSIONS)" || (echo "usage: make autograde SUBMISSIONS=path/to/submissions [JOBS=2]"; exit 2)
 	$(PY) -m autograder grade "$(SUBMISSIONS)" --work $(WORK)/$(notdir $(abspath $(SUBMISSIONS))) --jobs $(or $(JOBS),2)
 
-test: lint unit sync nbval portability grading
+test: lint unit sync nbval portability grading grading-unprivileged
 
 lint: env
 	$(VENV)/bin/ruff check .
@@ -91,6 +91,10 @@ portability: env
 
 grading: env
 	$(PY) -m pytest -p no:cacheprovider tests -m grading
+
+# The hostile battery with the grader run by an unprivileged user (a TA's laptop).
+grading-unprivileged: env
+	bash tests/unprivileged.sh $(CURDIR)/$(PY)
 
 # The mutation suite: realistic bugs must lose their function's points, correct
 # alternatives must keep them (autograder/mutants); writes .grading/validity/validity.md.

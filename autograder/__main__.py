@@ -3,6 +3,8 @@
 import argparse
 import sys
 
+from autograder.settings import DEFAULTS
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
@@ -12,9 +14,10 @@ def main(argv=None):
     g.add_argument("submissions", help="nbgrader submitted/ folder or a flat folder of .ipynb files")
     g.add_argument("--work", default=".grading/run", help="working folder (gradebook, feedback, CSV)")
     g.add_argument("--jobs", type=int, default=2, help="notebooks graded at once")
-    g.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
-    g.add_argument("--notebook-timeout", type=int, default=300, help="seconds per notebook")
-    g.add_argument("--memory-mb", type=int, default=4096, help="address-space cap of a kernel")
+    g.add_argument("--cell-timeout", type=int, default=DEFAULTS.cell_timeout, help="seconds per cell")
+    g.add_argument("--notebook-timeout", type=int, default=DEFAULTS.notebook_timeout,
+                   help="seconds per notebook")
+    g.add_argument("--memory-mb", type=int, default=DEFAULTS.memory_mb, help="address-space cap of a kernel")
     g.add_argument("--no-feedback", action="store_true", help="skip the HTML feedback")
 
     d = sub.add_parser("demo", help="generate the demo class and grade it")

@@ -106,7 +106,8 @@ def build(dest, names=None):
 
 
 def main_demo(args):
-    from autograder.grade import Settings, grade
+    from autograder.grade import grade
+    from autograder.settings import Settings
 
     work = Path(args.work).resolve()
     submissions = build(work / "submitted")

@@ -12,6 +12,8 @@ Replaces ``Execute`` in ``Autograde.autograde_preprocessors`` (see
 - after the last cell, the assignment's probes (``autograder/probes``) run in the
   same kernel and write the graded functions' outputs to ``probe_output``; the
   pipeline compares them with the reference solution's out of process;
+- no partial credit: a test cell's ``execute_result`` (which student code can emit) is
+  kept as a plain display, so nbgrader cannot read it as a score;
 - a warning is not a wrong answer: nbgrader scores a test cell 0 when anything was
   written to stderr, so what correct code prints there (a PyTorch ``UserWarning``, a
   progress bar) is kept as ordinary output, labelled, and costs nothing. Failures
@@ -30,18 +32,22 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
+from autograder.settings import DEFAULTS
+
 PROBE_CELL_TAG = "rnn-course-probes"
 
 
 class GuardedExecute(Execute):
-    notebook_timeout = Integer(600, help="Seconds for the whole notebook.").tag(config=True)
-    max_restarts = Integer(3, help="Kernel restarts allowed per notebook.").tag(config=True)
+    notebook_timeout = Integer(DEFAULTS.notebook_timeout, help="Seconds for the whole notebook.").tag(config=True)
+    max_restarts = Integer(DEFAULTS.max_restarts, help="Kernel restarts allowed per notebook.").tag(config=True)
     responsive_timeout = Integer(10, help="Seconds a kernel may take to answer after an interrupt.").tag(config=True)
     probe_assignment = Unicode("", help="Assignment whose probes run after the notebook.").tag(config=True)
     probe_seed = Integer(0, help="Seed of the probes' inputs.").tag(config=True)
     probe_output = Unicode("", help="Where the kernel writes the probes' outputs (.npz).").tag(config=True)
     event_log = Unicode("", help="JSON-lines file of execution events.").tag(config=True)
-    max_output_chars = Integer(20000, help="Stream characters kept per cell.").tag(config=True)
+    max_output_chars = Integer(DEFAULTS.max_output_chars, help="Stream characters kept per cell.").tag(config=True)
+    max_rich_chars = Integer(DEFAULTS.max_rich_chars, help="Characters of display data (figures, HTML) "
+                                                           "kept per cell.").tag(config=True)
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -105,6 +111,25 @@ class GuardedExecute(Execute):
             msg["content"]["name"] = "stdout"
             msg["content"]["text"] = "".join(f"[stderr] {line}" for line in
                                              msg["content"]["text"].splitlines(keepends=True))
+        if msg["msg_type"] == "execute_result" and self.nb.cells[cell_index].metadata.get(
+                "nbgrader", {}).get("grade"):
+            # nbgrader reads a test cell's execute_result as partial credit (and fails the
+            # whole notebook when it exceeds the cell's points); student code can emit one.
+            # The course grants no partial credit: it is shown as a plain display.
+            content = {k: v for k, v in msg["content"].items() if k != "execution_count"}
+            msg = {**msg, "msg_type": "display_data", "content": content,
+                   "header": {**msg["header"], "msg_type": "display_data"}}
+        if msg["msg_type"] in ("display_data", "execute_result", "update_display_data"):
+            size = sum(len(str(v)) for v in msg["content"].get("data", {}).values())
+            used = self._shown.get(cell_index, 0)
+            self._shown[cell_index] = used + size
+            if used + size > self.max_rich_chars:  # figures and HTML count too
+                if used <= self.max_rich_chars:
+                    note = f"[display output dropped: over {self.max_rich_chars} characters in this cell]\n"
+                    msg = {**msg, "msg_type": "stream", "header": {**msg["header"], "msg_type": "stream"},
+                           "content": {"name": "stdout", "text": note}}
+                else:
+                    return None
         if msg["msg_type"] == "stream":
             used = self._printed.get(cell_index, 0)
             text = msg["content"]["text"]
@@ -124,6 +149,7 @@ class GuardedExecute(Execute):
     async def _execute_guarded(self):
         self.reset_execution_trackers()
         self._printed = {}
+        self._shown = {}
         deadline = time.monotonic() + self.notebook_timeout
         restarts = 0
         replay = []  # cells whose effects later cells may rely on

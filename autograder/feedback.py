@@ -1,26 +1,29 @@
-"""Feedback must not give the hidden tests away."""
+"""Feedback must not give the hidden tests away, nor carry script."""
 
 import re
-
-from nbgrader.preprocessors import ClearHiddenTests
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def strip_hidden_tests(nb):
-    """Remove hidden-test regions from test cells, and tracebacks that would quote them.
+def without_hidden_tests(nb, release_nb):
+    """The autograded notebook with every locked cell's source taken from the release.
 
-    A failing hidden test keeps its error name and message (written for students),
-    not the code around it.
+    The release was generated without the hidden tests, so they are absent by
+    construction: nothing here parses the notebook for nbgrader's markers (a student's
+    comment that looks like one is just text). A failing test keeps its error name and
+    message (written for students), not the traceback that would quote the code.
     """
-    clear = ClearHiddenTests()
+    release = {c.metadata["nbgrader"]["grade_id"]: c for c in release_nb.cells
+               if c.metadata.get("nbgrader", {}).get("grade_id")}
     for cell in nb.cells:
-        if cell.cell_type != "code" or "BEGIN HIDDEN TESTS" not in cell.source:
+        ref = release.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
+        if ref is None or not ref.metadata["nbgrader"].get("locked"):
             continue
-        clear._remove_hidden_test_region(cell)
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                out["traceback"] = [f"{out.get('ename')}: {_ANSI.sub('', str(out.get('evalue')))}"]
+        cell.source = ref.source
+        if ref.metadata["nbgrader"].get("grade"):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    out["traceback"] = [f"{out.get('ename')}: {_ANSI.sub('', str(out.get('evalue')))}"]
     return nb
 
 
@@ -58,3 +61,35 @@ def note_failed_dependencies(nb, source_nb, scores, max_scores):
                 f"**Note from the autograder:** this test also runs your {listed}. "
                 "Fix that first: this test may then pass as it is."))
     return nb
+
+
+def _safe_html_preprocessor():
+    """nbconvert's ``SanitizeHTML`` (bleach), applied to markdown *after* it is rendered:
+    on the source, markdown's own syntax (``[x](javascript:...)``) would pass the filter."""
+    from bleach import ALLOWED_TAGS
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+    from nbconvert.preprocessors.sanitize import SanitizeHTML
+
+    class SafeHTML(SanitizeHTML):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.tags = [*ALLOWED_TAGS, "p", "br", "hr", "pre", "code", "span", "div", "img", "del",
+                         "sub", "sup", "table", "thead", "tbody", "tr", "th", "td",
+                         "h1", "h2", "h3", "h4", "h5", "h6"]
+            self.attributes = {"a": ["href", "title"], "img": ["src", "alt", "title"],
+                               "*": ["class", "align"]}
+
+        def preprocess_cell(self, cell, resources, index):
+            if cell.cell_type == "markdown":
+                cell.source = self.sanitize_html_tags(markdown2html_mistune(cell.source))
+                return cell, resources
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if "text/markdown" in data:
+                    data["text/html"] = markdown2html_mistune(data.pop("text/markdown"))
+            return super().preprocess_cell(cell, resources, index)
+
+    return SafeHTML
+
+
+SafeHTML = _safe_html_preprocessor()

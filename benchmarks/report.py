@@ -90,6 +90,9 @@ def grading_headline(data):
         ["parallel speed-up, 2 jobs vs 1 (whole demo class)", f"{data['speedup']:.2f}×",
          f"≥ {t['speedup']}×", verdict(data["speedup"], t["speedup"], at_most=False)],
         ["seconds per submission (mean, 1 job)", seconds(data["runs"]["1"]["mean_s"]), "", ""],
+        *([["sandbox start-up per kernel (bwrap, median)", f"{data['sandbox']['cost_s']:.3f} s",
+            f"≤ {t.get('sandbox', 0.3)} s", verdict(data["sandbox"]["cost_s"], t.get("sandbox", 0.3))]]
+          if "sandbox" in data else []),
         [f"one student's whole series autograded ({len(data['rows'])} notebooks, 1 job)",
          seconds(data["series_s"]), "seconds, not minutes", ""],
     ]

@@ -3,14 +3,15 @@
 import copy
 import importlib
 import json
+from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
-from autograder import RELEASE, assignments
+from autograder import RELEASE, SOLUTIONS, assignments
 from autograder.demo import buggy_notebook, expected_scores, solved_notebook
-from autograder.feedback import strip_hidden_tests
+from autograder.feedback import without_hidden_tests
 from autograder.grade import _matches, compare_probes, discover, inspect_submission
 from autograder.probe_runner import collect
 from utils.grading import write_npz
@@ -80,14 +81,23 @@ def test_inspect_flags_wrong_assignment_and_edits(tmp_path):
     assert inspect_submission(None, _release())[0].startswith("missing")
 
 
-def test_feedback_strips_hidden_tests():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "check(1)\n### BEGIN HIDDEN TESTS\nsecret_oracle()\n### END HIDDEN TESTS")])
-    nb.cells[0].outputs = [nbformat.v4.new_output(
-        "error", ename="GradingError", evalue="f: wrong", traceback=["secret_oracle() line"])]
-    out = strip_hidden_tests(nb)
-    assert "secret" not in json.dumps(out)
-    assert out.cells[0].outputs[0]["traceback"] == ["GradingError: f: wrong"]
+def test_feedback_has_no_hidden_tests_by_construction():
+    # what the kernel ran: the source's test cells, with their hidden tests, and a student
+    # cell whose comment looks like an nbgrader marker (it must not crash anything)
+    ran = nbformat.read(SOLUTIONS / FIRST / f"{FIRST}.ipynb", as_version=4)
+    hidden = [c for c in ran.cells if "BEGIN HIDDEN TESTS" in c.source]
+    assert hidden, "the source has hidden tests to hide"
+    secret = hidden[0].source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+    hidden[0].outputs = [nbformat.v4.new_output(
+        "error", ename="GradingError", evalue="f: wrong", traceback=[secret])]
+    answer = next(c for c in ran.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    answer.source = "### BEGIN HIDDEN TESTS\n# my notes\n" + answer.source
+    out = without_hidden_tests(ran, _release())
+    text = json.dumps([c for c in out.cells if c.metadata.get("nbgrader", {}).get("locked")])
+    assert "END HIDDEN TESTS" not in text
+    assert all(line.strip() not in text for line in secret.splitlines() if len(line.strip()) > 20)
+    assert hidden[0].outputs[0]["traceback"] == ["GradingError: f: wrong"]
+    assert answer.source.startswith("### BEGIN HIDDEN TESTS\n# my notes")  # the student's own text
 
 
 def test_demo_notebooks_fill_solutions_and_apply_bugs():
@@ -252,3 +262,85 @@ def test_reference_check_uses_each_visible_tests_tolerance(tmp_path, monkeypatch
     changed["float64 J"] = committed["float64 J"] * (1 + 1e-7)  # would fail a visible test
     write_npz(str(tmp_path / "recorded" / "nb.npz"), changed)
     assert references.differences(tmp_path / "recorded") == ["nb: float64 J changed by up to 2e-07"]
+
+
+def test_feedback_html_carries_no_live_script():
+    """The feedback preprocessors of the course's nbgrader config, on a hostile notebook."""
+    from importlib import import_module
+
+    from nbconvert.exporters import HTMLExporter
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.nbgrader_run import CONFIG
+
+    cfg = PyFileConfigLoader(str(CONFIG)).load_config()
+    exporter = HTMLExporter(config=cfg)
+    for path in cfg.GenerateFeedback.preprocessors:
+        module, name = path.rsplit(".", 1)
+        if name != "GetGrades":  # needs a gradebook; grades carry no student HTML
+            exporter.register_preprocessor(getattr(import_module(module), name), enabled=True)
+    v4 = nbformat.v4
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# Title\n**bold** $x^2$ <script>alert(1)</script> "
+                             "<img src=x onerror=alert(2)> [x](javascript:alert(3)) "
+                             "<a href='javascript:alert(4)'>a</a> [ok](https://example.org)"),
+        v4.new_code_cell("1", outputs=[
+            v4.new_output("display_data", data={"text/html": "<b onmouseover=alert(5)>b</b>"
+                                                             "<script>alert(6)</script>"}),
+            v4.new_output("display_data", data={"application/javascript": "alert(7)"}),
+            v4.new_output("display_data", data={"text/markdown": "[y](javascript:alert(8))"}),
+        ])])
+    html, _ = exporter.from_notebook_node(nb)
+    for live in ("<script>alert", "onerror", "onmouseover", "javascript:", "alert(7)"):
+        assert live not in html, live
+    assert "<strong>bold</strong>" in html and "$x^2$" in html  # markdown still renders
+    assert '<a href="https://example.org">ok</a>' in html
+
+
+def test_discover_keeps_students_apart_and_refuses_links(tmp_path):
+    for name in [f"Jösé_1_{FIRST}.ipynb", f"Jåsé_1_{FIRST}.ipynb", f"{'y' * 200}_{FIRST}.ipynb"]:
+        (tmp_path / name).write_text("{}")
+    (tmp_path / f"linked_1_{FIRST}.ipynb").symlink_to(SOLUTIONS / FIRST / f"{FIRST}.ipynb")
+    (tmp_path / "alias").symlink_to(tmp_path)  # a student folder that is a link
+    subs, unmatched = discover(tmp_path, [FIRST])
+    ids = {s.name: s.student for s in subs}
+    assert ids["Jösé"] != ids["Jåsé"] and all("J-s" in ids[n] for n in ("Jösé", "Jåsé"))
+    assert all("map to the same id 'J-s'" in s.note for s in subs if s.name.startswith("J"))
+    assert len(ids["y" * 200]) <= 64
+    assert [(p.name, "symbolic link" in why) for p, why in unmatched] == [("alias", True)]
+    linked = next(s for s in subs if s.name == "linked")
+    problem, _ = inspect_submission(linked.path, _release())
+    assert problem == "invalid submission: a symbolic link (only regular files are graded)"
+
+
+def test_inspect_refuses_devices_and_huge_files(tmp_path):
+    assert inspect_submission(Path("/dev/zero"), _release())[0].startswith(
+        "invalid submission: not a regular file")
+    huge = tmp_path / "huge.ipynb"
+    with open(huge, "wb") as f:
+        f.truncate(21 * 2**20)
+    assert "over 20 MB" in inspect_submission(huge, _release())[0]
+
+
+def test_no_partial_credit_from_an_early_execute_result():
+    from autograder.grade import _trusted_scores
+
+    v4 = nbformat.v4
+    cheat = v4.new_code_cell("test()", outputs=[
+        v4.new_output("execute_result", data={"text/plain": "100.0"}, execution_count=1),
+        v4.new_output("error", ename="GradingError", evalue="f: wrong", traceback=[])])
+    honest = v4.new_code_cell("test()", outputs=[v4.new_output("stream", name="stdout", text="ok")])
+    for cell, gid in ((cheat, "test_a"), (honest, "test_b")):
+        cell.metadata["nbgrader"] = {"grade": True, "grade_id": gid, "points": 2}
+    nb = v4.new_notebook(cells=[cheat, honest])
+    assert _trusted_scores(nb, {"test_a": 2.0, "test_b": 2.0}) == {"test_a": 0.0, "test_b": 2.0}
+
+
+def test_inspect_reports_duplicated_cells(tmp_path):
+    nb = _release()
+    test_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    nb.cells.append(copy.deepcopy(test_cell))
+    nbformat.write(nb, tmp_path / "dup.ipynb")
+    _, notes = inspect_submission(tmp_path / "dup.ipynb", _release())
+    gid = test_cell.metadata["nbgrader"]["grade_id"]
+    assert f"cell {gid} appears 2 times (only the first is graded)" in notes

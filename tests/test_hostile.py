@@ -5,11 +5,13 @@ Each case must get exactly its expected score and problem report, and the clean
 """
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from autograder.grade import Settings, grade
-from autograder.hostile import ASSIGNMENT, build, cases
+from autograder.grade import grade
+from autograder.hostile import ASSIGNMENT, build, cases, graded_id
+from autograder.settings import Settings
 
 pytestmark = pytest.mark.grading
 
@@ -28,13 +30,17 @@ def graded(tmp_path_factory):
 @pytest.mark.parametrize("case", cases(), ids=lambda c: c.student)
 def test_case_gets_its_exact_score_and_reason(graded, case):
     _, results = graded
-    result = results[case.student]
+    result = results[graded_id(case)]
     report = "; ".join(result.problems)
     assert result.score == case.score, f"{case.what}: {result.score} != {case.score} ({report})"
     if case.reason:
         assert case.reason in report, f"{case.what}: {case.reason!r} not in {report!r}"
     else:
         assert not any("tampering" in p for p in result.problems), report
+    if case.denial:
+        printed = _added_cells_text(graded[0], graded_id(case))
+        assert case.denial in printed, f"{case.what}: {case.denial!r} not in {printed[-500:]!r}"
+        assert ": allowed" not in printed, f"{case.what}: {printed[-500:]!r}"
 
 
 def test_no_process_survives_grading(graded):
@@ -75,3 +81,29 @@ def test_a_warning_is_shown_and_costs_nothing(graded):
     assert results["warns-but-correct"].score == results["control"].score
     assert "[stderr] make_windows: a note on stderr" in _test_cell_text(work, "warns-but-correct",
                                                                        "test_make_windows")
+
+
+def _added_cells_text(work, student):
+    """What the cells the student added (no nbgrader metadata) printed."""
+    import nbformat
+
+    path = work / "jobs" / f"{student}__{ASSIGNMENT}" / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    return "\n".join(o.get("text", "") for c in nbformat.read(path, 4).cells
+                     if c.cell_type == "code" and "nbgrader" not in c.metadata for o in c.outputs)
+
+
+def test_nothing_a_kernel_wrote_reached_the_grader(graded):
+    from autograder.hostile import SITE_PACKAGES
+
+    assert not (Path(SITE_PACKAGES) / "zz_evil.pth").exists()
+    assert _course_code_digest() == BEFORE_GRADING["course code"]
+
+
+def _course_code_digest():
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted((root / "utils").glob("*.py")))).hexdigest()
+
+
+BEFORE_GRADING = {"course code": _course_code_digest()}
