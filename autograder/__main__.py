@@ -38,7 +38,7 @@ def main(argv=None):
 
     args = parser.parse_args(argv)
     if args.command == "grade":
-        from autograder.grade import main_grade
+        from autograder.grading import main_grade
 
         return main_grade(args)
     if args.command == "demo":

@@ -106,7 +106,7 @@ def build(dest, names=None):
 
 
 def main_demo(args):
-    from autograder.grade import grade
+    from autograder.grading import grade
     from autograder.settings import Settings
 
     work = Path(args.work).resolve()

@@ -45,6 +45,24 @@ def test_dependencies(source_nb):
     return deps
 
 
+def note_trusted_checks(nb, checks):
+    """After each test cell that the grader's out-of-notebook checks zeroed, what failed:
+    the visible tests passed there, so the notebook itself shows no reason."""
+    from nbformat.v4 import new_markdown_cell
+
+    for index in range(len(nb.cells) - 1, -1, -1):
+        reason = checks.get(nb.cells[index].metadata.get("nbgrader", {}).get("grade_id"))
+        if reason:
+            nb.cells.insert(index + 1, new_markdown_cell(
+                "**Note from the autograder:** the visible tests of this cell passed, but a check "
+                f"the grader runs outside your notebook did not: {_escape_markdown(reason)}."))
+    return nb
+
+
+def _escape_markdown(text):
+    return re.sub(r"([\\`*_{}\[\]<>#|$])", r"\\\1", text)
+
+
 def note_failed_dependencies(nb, source_nb, scores, max_scores):
     """After each failed test that also runs another of the student's graded functions whose
     own test failed, a note saying so: the lost points may come from that function."""

@@ -285,9 +285,9 @@ def cases():
 
 def graded_id(case):
     """The student id the grader gives a case's folder."""
-    from autograder.grade import _student_id
+    from autograder.grading.discover import student_id
 
-    return _student_id(case.student)
+    return student_id(case.student)
 
 
 def build(dest):

@@ -103,7 +103,7 @@ def table(verdicts, names):
 
 
 def main_validity(args):
-    from autograder.grade import grade
+    from autograder.grading import grade
     from autograder.settings import Settings
 
     names = args.only.split(",") if args.only else assignments()

@@ -24,7 +24,7 @@ def grade_class(submissions, jobs):
     ``wrong`` lists the scores that differ from the demo class's expectations.
     """
     from autograder.demo import check_expectations
-    from autograder.grade import grade
+    from autograder.grading import grade
     from autograder.settings import Settings
 
     work = SCRATCH / "grading" / f"jobs-{jobs}"

@@ -12,8 +12,11 @@ import pytest
 from autograder import RELEASE, SOLUTIONS, assignments
 from autograder.demo import buggy_notebook, expected_scores, solved_notebook
 from autograder.feedback import without_hidden_tests
-from autograder.grade import _matches, compare_probes, discover, inspect_submission
+from autograder.grading.discover import discover
+from autograder.grading.submission import inspect_submission
+from autograder.grading.verdicts import _matches, compare_probes
 from autograder.probe_runner import collect
+from autograder.probes import HOLDS, hidden_tests_are_probes
 from utils.grading import write_npz
 
 FIRST = assignments()[0]
@@ -85,9 +88,9 @@ def test_feedback_has_no_hidden_tests_by_construction():
     # what the kernel ran: the source's test cells, with their hidden tests, and a student
     # cell whose comment looks like an nbgrader marker (it must not crash anything)
     ran = nbformat.read(SOLUTIONS / FIRST / f"{FIRST}.ipynb", as_version=4)
-    hidden = [c for c in ran.cells if "BEGIN HIDDEN TESTS" in c.source]
-    assert hidden, "the source has hidden tests to hide"
-    secret = hidden[0].source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+    hidden = [c for c in ran.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    secret = "\nsecret_oracle = compare_with_the_instructors_own_implementation(x)\n"
+    hidden[0].source += f"\n### BEGIN HIDDEN TESTS{secret}### END HIDDEN TESTS"
     hidden[0].outputs = [nbformat.v4.new_output(
         "error", ename="GradingError", evalue="f: wrong", traceback=[secret])]
     answer = next(c for c in ran.cells if c.metadata.get("nbgrader", {}).get("solution"))
@@ -141,7 +144,7 @@ def test_probes_without_a_reference_accuse_nobody(tmp_path):
     verdicts = compare_probes(FIRST, tmp_path / "failed_ref.npz", tmp_path / "broken.npz")
     grade_id = first.split("/")[0]
     others = [p for p in verdicts if p != grade_id]
-    assert verdicts[grade_id] is None or first.split("/")[1] not in verdicts[grade_id]
+    assert verdicts[grade_id] is None or not verdicts[grade_id].startswith(first.split("/")[1] + ":")
     assert any(verdicts[g] for g in others)  # the other probes still judge
 
 
@@ -153,16 +156,16 @@ def test_matches_is_strict_about_shape_and_type():
     assert not _matches(np.array([1.0, 2.0]), np.array([1.0, np.nan]), tol)
 
 
-def _namespace_of_solution():
-    """Run the code cells (not the tests) of the first solution notebook, as the grader would."""
+def _namespace_of_solution(name=FIRST):
+    """Run the setup and answer cells (not the tests) of a solution notebook, as the grader would."""
     import os
 
     from autograder import SOLUTIONS
 
-    nb = nbformat.read(SOLUTIONS / FIRST / f"{FIRST}.ipynb", as_version=4)
+    nb = nbformat.read(SOLUTIONS / name / f"{name}.ipynb", as_version=4)
     ns = {}
     cwd = os.getcwd()
-    os.chdir(SOLUTIONS / FIRST)
+    os.chdir(SOLUTIONS / name)
     try:
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
@@ -174,7 +177,7 @@ def _namespace_of_solution():
 
 
 def test_normalize_restores_deleted_edited_and_relabelled_cells():
-    from autograder.grade import normalize_submission
+    from autograder.grading.submission import normalize_submission
 
     release = _release()
     ids = lambda nb: [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
@@ -323,7 +326,7 @@ def test_inspect_refuses_devices_and_huge_files(tmp_path):
 
 
 def test_no_partial_credit_from_an_early_execute_result():
-    from autograder.grade import _trusted_scores
+    from autograder.grading.job import _trusted_scores
 
     v4 = nbformat.v4
     cheat = v4.new_code_cell("test()", outputs=[
@@ -344,3 +347,17 @@ def test_inspect_reports_duplicated_cells(tmp_path):
     _, notes = inspect_submission(tmp_path / "dup.ipynb", _release())
     gid = test_cell.metadata["nbgrader"]["grade_id"]
     assert f"cell {gid} appears 2 times (only the first is graded)" in notes
+
+
+@pytest.mark.parametrize("name", [n for n in assignments() if hidden_tests_are_probes(n)])
+def test_hidden_tests_run_as_probes_and_hold_on_the_solution(name):
+    """Where the hidden tests are probes, the notebook has none left (nothing hidden ever
+    reaches the student's kernel); each probe runs on the solution without error, and each
+    property holds there."""
+    text = (SOLUTIONS / name / f"{name}.ipynb").read_text()
+    assert "HIDDEN TESTS" not in text, "a hidden region in a notebook whose hidden tests are probes"
+    out = collect(name, 11, _namespace_of_solution(name))
+    assert not [k for k in out if k.endswith("__error__")], out
+    properties = {k: v for k, v in out.items() if k.split("/")[-1].startswith(HOLDS)}
+    assert properties and all(v.dtype == bool and v.all() for v in properties.values()), \
+        [k for k, v in properties.items() if not v.all()]

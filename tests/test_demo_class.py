@@ -9,7 +9,7 @@ import pytest
 
 from autograder import assignments
 from autograder.demo import build, check_expectations, expected_scores
-from autograder.grade import grade
+from autograder.grading import grade
 from autograder.settings import Settings
 
 pytestmark = pytest.mark.grading

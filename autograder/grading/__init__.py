@@ -1,0 +1,28 @@
+"""Grade a folder of submissions: one sandboxed nbgrader run per notebook, then one gradebook.
+
+    python -m autograder grade SUBMISSIONS [--work .grading/run] [--jobs 2]
+
+SUBMISSIONS is nbgrader's ``submitted/<student>/<assignment>/<assignment>.ipynb``
+layout, or a flat folder of notebooks as an LMS download gives them
+(``<student>_<anything>_<assignment>.ipynb``; see :func:`discover.discover`).
+
+The pipeline, one module per step:
+
+- ``discover``: find the submissions, give every student a distinct id;
+- ``submission``: read each notebook as untrusted data (links, devices, huge or broken
+  files refused with a reason), compare it with the release, restore locked cells;
+- ``job``: autograde one submission with its own ``nbgrader autograde`` in a private
+  course folder under ``WORK/jobs/``, its kernel in the sandbox (``autograder.kernel``),
+  bounded in time; a crash, a hang or a tampered gradebook there reaches no one else;
+- ``verdicts``: the trusted side's judgement: the probes' outputs against the
+  reference job's, and what counts as evidence of tampering;
+- ``outputs``: a single writer copies the scores into ``WORK/course/gradebook.db``
+  (nbgrader's gradebook), then the feedback, the CSVs and the report;
+- ``run``: the whole run; results land as JSON in ``WORK/results/``, so a stopped run
+  resumes where it was. ``model`` holds the data the steps pass on; the settings are
+  ``autograder.settings``.
+"""
+
+from autograder.grading.run import SandboxUnavailable, grade, main_grade
+
+__all__ = ["SandboxUnavailable", "grade", "main_grade"]

@@ -1,0 +1,147 @@
+"""The whole run: discover, grade every job (the reference first), judge, write the outputs."""
+
+import concurrent.futures
+import hashlib
+import json
+import os
+import shutil
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from autograder import ROOT, SOLUTIONS, assignments
+from autograder.grading.discover import discover
+from autograder.grading.job import run_job
+from autograder.grading.model import REFERENCE_STUDENT, Result, Submission
+from autograder.grading.outputs import export_csv, write_feedback, write_gradebook, write_report
+from autograder.grading.submission import file_digest
+from autograder.grading.verdicts import apply_probes
+from autograder.kernel import check_sandbox
+from autograder.nbgrader_run import nbgrader
+from autograder.settings import Settings
+
+
+class SandboxUnavailable(RuntimeError):
+    """The kernels cannot be sandboxed on this machine: nothing is graded."""
+
+def prepare_course(work, names):
+    """Create ``WORK/course`` (source copy, release, gradebook with the assignments)."""
+    course = work / "course"
+    course.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        dest = course / "solutions" / name
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(SOLUTIONS / name, dest, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+        nbgrader(course, "generate_assignment", name, "--force")
+    shutil.copy(course / "gradebook.db", work / "template.db")
+    return course
+
+def _verdict_digest(names, settings):
+    """A digest of everything that can change a verdict: the assignments' sources, the
+    grading code (``autograder/``, probes included), the shared checks (``utils/``) and
+    the settings. A change to any of them regrades everything."""
+    h = hashlib.sha256(json.dumps({k: v for k, v in asdict(settings).items() if k != "seed"},
+                                  sort_keys=True).encode())
+    trees = [SOLUTIONS / name for name in names] + [ROOT / "autograder", ROOT / "utils"]
+    for tree in trees:
+        for path in sorted(tree.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True):
+    """Grade every submission in ``submissions``; return ``(results, unmatched)``."""
+    from tqdm import tqdm
+
+    from autograder.kernel import install_kernelspec
+
+    settings = settings or Settings()
+    problem = check_sandbox()
+    if problem:
+        raise SandboxUnavailable(f"the grading sandbox (bubblewrap) cannot start here: {problem}. "
+                                 "It needs user namespaces (see autograder/SECURITY.md); "
+                                 "no notebook was graded")
+    work = Path(work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    names = assignments()
+    subs, unmatched = discover(submissions, names)
+    used = sorted({s.assignment for s in subs})
+    state_file = work / "run.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    digest = _verdict_digest(used, settings)
+    if state.get("verdicts") != digest:  # a new run, or something that judges changed
+        state = {"seed": int.from_bytes(os.urandom(4), "little"), "verdicts": digest}
+        shutil.rmtree(work / "results", ignore_errors=True)
+        prepare_course(work, used)
+        state_file.write_text(json.dumps(state))
+    settings.seed = state["seed"]
+    install_kernelspec(work, settings)
+    results_dir = work / "results"
+    results_dir.mkdir(exist_ok=True)
+
+    todo = [Submission(REFERENCE_STUDENT, a, SOLUTIONS / a / f"{a}.ipynb") for a in used] + subs
+    results = {}
+    pending = []
+    for sub in todo:
+        cached = results_dir / f"{sub.student}__{sub.assignment}.json"
+        if cached.exists():
+            data = json.loads(cached.read_text())
+            if data.get("digest") == file_digest(sub.path) and data.get("status") != "error":
+                results[(sub.student, sub.assignment)] = Result(**data)
+                continue
+        pending.append(sub)
+
+    def finish(sub, result):
+        results[(sub.student, sub.assignment)] = result
+        tmp = results_dir / f".{sub.student}__{sub.assignment}.json"
+        tmp.write_text(json.dumps(asdict(result), indent=1))
+        os.replace(tmp, results_dir / f"{sub.student}__{sub.assignment}.json")
+
+    refs = [s for s in pending if s.student == REFERENCE_STUDENT]
+    others = [s for s in pending if s.student != REFERENCE_STUDENT]
+    bar = tqdm(total=len(pending), desc="grading", unit="nb", disable=not progress)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for batch in (refs, others):  # the reference's probe outputs are needed by the others
+            futures = {pool.submit(run_job, work, sub, settings): sub for sub in batch}
+            for future in concurrent.futures.as_completed(futures):
+                sub = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # a bug in the grader must not lose the other grades
+                    result = Result(sub.student, sub.assignment, status="error",
+                                    problems=[f"grader error: {type(exc).__name__}: {exc}"],
+                                    digest=file_digest(sub.path))
+                finish(sub, result)
+                bar.update()
+    bar.close()
+
+    for (student, _), result in results.items():
+        if student != REFERENCE_STUDENT and result.status in ("ok", "problem"):
+            apply_probes(work, result)
+    reference_failures = {a: r for (s, a), r in results.items()
+                          if s == REFERENCE_STUDENT and r.score < r.max_score}
+    final = [r for (s, _), r in sorted(results.items()) if s != REFERENCE_STUDENT]
+    for r in final:
+        if r.problems and r.status == "ok":
+            r.status = "problem"
+    write_gradebook(work, final, used)
+    if feedback:
+        write_feedback(work, final, used)
+    export_csv(work, final, used)
+    write_report(work, final, unmatched, reference_failures)
+    return final, unmatched, reference_failures
+
+def main_grade(args):
+    settings = Settings(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                        memory_mb=args.memory_mb)
+    try:
+        results, _, ref_fail = grade(args.submissions, args.work, jobs=args.jobs,
+                                     settings=settings, feedback=not args.no_feedback)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    work = Path(args.work).resolve()
+    print(f"\ngrades: {work / 'grades.csv'}\nproblems: {work / 'problems.csv'}\n"
+          f"feedback: {work / 'feedback'}\nreport: {work / 'report.md'}")
+    return 1 if ref_fail else 0

@@ -1,0 +1,96 @@
+"""The trusted side's verdicts: the probes' outputs of a job against the reference job's."""
+
+from pathlib import Path
+
+import numpy as np
+
+from autograder.grading.model import REFERENCE_STUDENT
+from autograder.probe_runner import EVIDENCE_KEY
+from autograder.probes import HOLDS, probes_for
+
+
+def compare_probes(assignment, reference_file, student_file):
+    """``{grade_id: None or reason}``: whether the student's probe outputs match the reference."""
+    probes, tol = probes_for(assignment)
+    if not probes:
+        return {}
+    ref = _load_npz(reference_file)
+    if ref is None:  # no reference outputs, nothing to judge by: no verdict, never an accusation
+        return {}
+    got = _load_npz(student_file)
+    verdicts = {}
+    for grade_id, funcs in probes.items():
+        reason = None
+        for probe in funcs:
+            prefix = f"{grade_id}/{probe.__name__}/"
+            if prefix + "__error__" in ref:  # the probe failed on the reference itself
+                continue
+            ref_keys = sorted(k for k in ref if k.startswith(prefix))
+            if got is None:
+                reason = "the grader's independent check could not run in the kernel"
+                break
+            if prefix + "__error__" in got:
+                reason = f"{probe.__name__}: {got[prefix + '__error__']}"
+                break
+            for key in ref_keys:
+                name = key[len(prefix):]
+                if key not in got:
+                    reason = f"{probe.__name__}: no output {name}"
+                elif name.startswith(HOLDS) and not _matches(got[key], ref[key], tol):
+                    reason = f"a hidden test failed: not so that {name[len(HOLDS):]}"
+                elif not _matches(got[key], ref[key], tol):
+                    reason = f"{probe.__name__}: {name} differs from the reference"
+                if reason:
+                    break
+            if reason:
+                break
+        verdicts[grade_id] = reason
+    return verdicts
+
+def _load_npz(path):
+    if path is None or not Path(path).is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except Exception:
+        return None
+
+def _matches(actual, expected, tol):
+    if actual.shape != expected.shape:
+        return False
+    if expected.dtype.kind in "USb" or actual.dtype.kind in "US":
+        return actual.dtype.kind == expected.dtype.kind and bool(np.all(actual == expected))
+    if actual.dtype.kind not in "biuf":
+        return False
+    a, e = actual.astype(np.float64), expected.astype(np.float64)
+    same_nan = np.isnan(a) == np.isnan(e)
+    close = np.abs(a - e) <= tol["atol"] + tol["rtol"] * np.abs(e)
+    return bool(np.all(same_nan & (close | np.isnan(e))))
+
+def apply_probes(work, result):
+    """Zero the test cells whose passing result the out-of-process probes contradict (the
+    hidden tests of an assignment whose hidden tests are probes, the random-input checks of
+    every assignment); record why in ``result.checks`` for the student's feedback."""
+    job_dir = lambda student: work / "jobs" / f"{student}__{result.assignment}"
+    verdicts = compare_probes(result.assignment, job_dir(REFERENCE_STUDENT) / "probes.npz",
+                              job_dir(result.student) / "probes.npz")
+    student = _load_npz(job_dir(result.student) / "probes.npz") or {}
+    evidence = str(student.get(EVIDENCE_KEY, "")) if EVIDENCE_KEY in student else ""
+    if not student and any(verdicts.values()):
+        result.problems.append("the grader's checks outside the notebook could not run (the kernel "
+                               "wrote no probe outputs): every checked test cell scores 0")
+        result.status = "problem"
+    for grade_id, reason in verdicts.items():
+        if reason and result.scores.get(grade_id, 0) > 0:
+            result.scores[grade_id] = 0.0
+            # a failed probe alone is a wrong answer the visible tests missed (or a hidden
+            # test): the student's feedback says what failed. Only replaced checks in the
+            # kernel make it tampering, which the TA's report lists.
+            result.checks[grade_id] = reason
+            if evidence:
+                note = (f"tampering suspected in {grade_id}: its tests passed in the notebook, "
+                        f"but {reason} ({evidence})")
+                if note not in result.problems:
+                    result.problems.append(note)
+                result.status = "problem"
