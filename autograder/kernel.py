@@ -89,6 +89,9 @@ def sandbox_argv(command, cwd, exchange, env):
             "--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev"]
     for path in SYSTEM:
         _bind_tree(path, args)
+    size = str(PRIVATE_MB * 2**20)
+    # /tmp before the binds: a Python or a repository under /tmp is bound on top of it
+    args += ["--size", size, "--tmpfs", "/tmp"]
     # the interpreter and the environment (a virtualenv points to its base Python)
     pythons = {Path(sys.base_prefix), Path(sys.prefix), Path(os.path.realpath(sys.executable)).parents[1]}
     for tree in sorted(pythons):
@@ -97,8 +100,6 @@ def sandbox_argv(command, cwd, exchange, env):
     for item in COURSE_CODE:
         if (ROOT / item).exists():
             args += ["--ro-bind", str(ROOT / item), str(ROOT / item)]
-    size = str(PRIVATE_MB * 2**20)
-    args += ["--size", size, "--tmpfs", "/tmp"]
     cwd = Path(cwd)
     args += ["--size", size, "--tmpfs", str(cwd)]
     for item in sorted(cwd.iterdir()) if cwd.is_dir() else []:
