@@ -65,6 +65,12 @@ class GuardedExecute(Execute):
         probe_cell = None
         if self.probe_assignment and self.probe_output:
             probe_cell = new_code_cell(
+                # the course's modules afresh from their read-only files: the notebook may
+                # have imported and patched them (a probe that always agrees)
+                "import sys as _rnn_course_sys\n"
+                "for _rnn_course_name in [n for n in list(_rnn_course_sys.modules)\n"
+                "                         if n == 'autograder' or n.startswith('autograder.')]:\n"
+                "    del _rnn_course_sys.modules[_rnn_course_name]\n"
                 "import autograder.probe_runner as _rnn_course_probes\n"
                 f"_rnn_course_probes.run({self.probe_assignment!r}, {self.probe_seed}, "
                 f"{self.probe_output!r})",

@@ -8,6 +8,8 @@ jobs. Most attacks go in a cell the student added, so that the graded functions 
 correct and any lost point is the grader's doing.
 """
 
+import copy
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +117,14 @@ def _kernelspec():
     return nb
 
 
+def _duplicate_test(grade_id):
+    def build():
+        nb = _nb()
+        nb.cells.append(copy.deepcopy(_answer(nb, grade_id)))
+        return nb
+    return build
+
+
 def _exit_after_cheating():
     nb = _added_cell(NO_OP_CHECKS + WRONG_WINDOWS, after="make_windows")()
     index = nb.cells.index(_answer(nb, "test_pad_sequences")) + 1
@@ -185,6 +195,18 @@ BUILDERS = {
                               "    with open(f'/tmp/big{i}', 'wb') as f:\n        f.write(chunk)\n_result = 10"),
     "network": _attempt("open a connection", "import socket\n_result = socket.create_connection(('pypi.org', 443), timeout=5)"),
     "loopback": _attempt("reach the grader's loopback", "import socket\n_result = socket.create_connection(('127.0.0.1', 22), timeout=5)"),
+    "read-grader-environment": _attempt("read the grader's environment", "import os\n"
+                                        "_result = os.environ['RNN_COURSE_JOB'], os.environ['JUPYTER_PATH']"),
+    "rewrite-references": _attempt("rewrite references.npz", "_result = open('references.npz', 'wb').write(b'x')"),
+    "remove-references": _attempt("remove references.npz", "import os\n_result = os.remove('references.npz')"),
+    "become-root": _attempt("become root", "import os\n_result = os.setuid(0)"),
+    "new-namespace": _attempt("open a new user namespace", "import ctypes, os\n"
+                              "libc = ctypes.CDLL(None, use_errno=True)\n"
+                              "if libc.unshare(0x10000000) != 0:\n"
+                              "    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))\n_result = 0"),
+    "duplicate-test-cell": _duplicate_test("test_build_vocab"),
+    "huge-notebook": _nb,
+    "fifo-submission": _nb,
     "marker-comment": _prefix_answer("make_windows", MARKER_COMMENT),
     "early-execute-result": _added_cell(WRONG_WINDOWS.replace(
         "    series = np.asarray(series)",
@@ -198,6 +220,23 @@ BUILDERS = {
     "exit-after-cheating": _exit_after_cheating,
     "torch-instead-of-numpy": _added_cell(
         "import torch\n"
+        "def make_windows(series, window, horizon=1):\n"
+        "    s = torch.as_tensor(np.asarray(series, dtype=float))\n"
+        "    if window < 1 or horizon < 1 or len(s) < window + horizon:\n"
+        "        raise ValueError('series too short')\n"
+        "    frames = s.unfold(0, window + horizon, 1).numpy()\n"
+        "    return frames[:, :window].copy(), frames[:, window:].copy()", after="make_windows"),
+    "link-reference-probes": _added_cell(NO_OP_CHECKS + WRONG_WINDOWS + (
+        "\nimport os, sys\n"
+        "exchange = os.path.dirname(sys.argv[sys.argv.index('-f') + 1])\n"
+        "work = os.path.abspath('../../../../..')\n"
+        "os.symlink(os.path.join(work, 'jobs', '_reference-solution__00_sequence_data', 'probes.npz'),\n"
+        "           os.path.join(exchange, 'probes.npz'))\n"
+        "os.mkdir(os.path.join(exchange, 'probes.npz.tmp'))  # the grader's own write then fails"),
+        after="make_windows"),
+    "patch-the-probes": _added_cell(
+        "import autograder.probes as _p, autograder.probes.a00_sequence_data as _m, torch\n"
+        "_p.numpy_only = _m.numpy_only = lambda *a, **k: np.array(True)  # the NumPy-only check always passes\n"
         "def make_windows(series, window, horizon=1):\n"
         "    s = torch.as_tensor(np.asarray(series, dtype=float))\n"
         "    if window < 1 or horizon < 1 or len(s) < window + horizon:\n"
@@ -259,6 +298,20 @@ CASES = [
     Case("loopback", "connects to the host's loopback", FULL, "", denial="reach the grader's loopback: denied"),
     Case("early-execute-result", "a wrong make_windows that emits a score before the test fails",
          WITHOUT_MAKE_WINDOWS, ""),
+    Case("read-grader-environment", "reads the grader's environment variables", FULL, "",
+         denial="read the grader's environment: denied KeyError"),
+    Case("rewrite-references", "rewrites the references its visible tests compare with", FULL, "",
+         denial="rewrite references.npz: denied"),
+    Case("remove-references", "removes references.npz to plant its own", FULL, "",
+         denial="remove references.npz: denied"),
+    Case("become-root", "calls setuid(0)", FULL, "", denial="become root: denied PermissionError"),
+    Case("new-namespace", "opens a user namespace of its own", FULL, "",
+         denial="open a new user namespace: denied"),
+    Case("duplicate-test-cell", "hands in a test cell twice", FULL,
+         "cell test_build_vocab appears 2 times"),
+    Case("huge-notebook", "a 25 MB notebook", 0.0, "over 20 MB", layout="huge"),
+    Case("fifo-submission", "a named pipe where the notebook should be", 0.0,
+         "not a regular file", layout="fifo"),
     Case("marker-comment", "a comment like nbgrader's hidden-test marker in an answer", FULL, ""),
     Case("flood-display", "displays 50 MB of HTML", FULL, "",
          denial="[display output dropped: over 4000000 characters in this cell]"),
@@ -269,6 +322,10 @@ CASES = [
     Case("exit-after-cheating", "defeats the checks, then kills the kernel at the end",
          WITHOUT_MAKE_WINDOWS, "tampering suspected in test_make_windows"),
     Case("torch-instead-of-numpy", "a correct make_windows computed with torch (fit_ar uses it)",
+         WITHOUT_MAKE_WINDOWS, ""),
+    Case("link-reference-probes", "defeats the checks and links its probe output to the reference job's",
+         0.0, "checks outside the notebook could not run"),
+    Case("patch-the-probes", "patches the grader's NumPy-only probe, then computes with torch",
          WITHOUT_MAKE_WINDOWS, ""),
     Case("warns-but-correct", "correct answers that write a warning to stderr in the tests", FULL, ""),
     Case("invalid-json", "a notebook cut in half", 0.0, "not valid JSON"),
@@ -306,6 +363,12 @@ def build(dest):
             other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Homework 9"),
                                                     nbformat.v4.new_code_cell("print('hi')")])
             nbformat.write(other, path)
+        elif case.layout == "huge":
+            nb = _nb()
+            nb.cells.append(nbformat.v4.new_markdown_cell("x" * 25 * 2**20))
+            nbformat.write(nb, path)
+        elif case.layout == "fifo":
+            os.mkfifo(path)
         elif case.layout == "symlink":
             path.symlink_to(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
         elif case.student != "missing":

@@ -28,10 +28,14 @@ def tampering_evidence(ns):
     produces these, so only they turn a failed probe into a tampering verdict."""
     import utils.grading as grading
 
+    def genuine(func):
+        code = getattr(func, "__code__", None)
+        return code is not None and code.co_filename == grading.__file__
+
     found = []
     for name in (n for n in dir(grading) if n.startswith("check_")):
         current = getattr(grading, name)
-        if getattr(current, "__module__", None) != "utils.grading":
+        if not genuine(current):
             found.append(f"utils.grading.{name} was replaced")
         elif name in ns and ns[name] is not current:
             found.append(f"{name} was redefined in the notebook")

@@ -1,6 +1,7 @@
 """Finding the submissions in a folder: nbgrader's layout or a flat LMS download."""
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def discover(folder, names=None):
                     unmatched.append((entry / name, "a symbolic link: only regular files and "
                                                     "folders are graded"))
                 elif (entry / name).is_dir():
-                    found.append(Submission(student, name, nb if nb.is_file() or nb.is_symlink() else None,
+                    found.append(Submission(student, name, nb if os.path.lexists(nb) else None,
                                             entry.name))
             for sub in sorted(entry.iterdir()):
                 if sub.is_dir() and sub.name not in names and not sub.name.startswith("."):
