@@ -40,6 +40,11 @@ def raises(exc_type, fn, *args, **kwargs):
     return np.array(False)
 
 
+def numpy_only_claim(name):
+    """The output name of a NumPy-only property (the release leak test reads it too)."""
+    return f"{HOLDS}{name} computes with NumPy only, not PyTorch"
+
+
 def numpy_only(fn, *args, **kwargs):
     """Whether ``fn`` computes without PyTorch (``utils.grading.check_numpy_only``)."""
     from utils.grading import check_numpy_only

@@ -5,7 +5,7 @@ The ``hidden_*`` probes are the assignment's hidden tests (see ``autograder.prob
 
 import numpy as np
 
-from autograder.probes import HOLDS, numpy_only, raises
+from autograder.probes import HOLDS, numpy_only, numpy_only_claim, raises
 from utils.data import load_sunspots, load_words
 
 HIDDEN_TESTS_ARE_PROBES = True
@@ -63,7 +63,7 @@ def padding(ns, rng):
 def hidden_make_windows(ns, rng):
     make_windows = ns["make_windows"]
     series = np.random.default_rng(1).standard_normal(23)
-    out = {HOLDS + "make_windows computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("make_windows"):
            numpy_only(make_windows, load_sunspots()[1], window=5)}
     for window, horizon in [(1, 1), (4, 3), (20, 3), (7, 1)]:
         X, y = make_windows(series, window, horizon)
@@ -78,7 +78,7 @@ def hidden_make_windows(ns, rng):
 
 def hidden_fit_ar(ns, rng):
     fit_ar = ns["fit_ar"]
-    out = {HOLDS + "fit_ar computes with NumPy only, not PyTorch": numpy_only(fit_ar, load_sunspots()[1], p=3)}
+    out = {numpy_only_claim("fit_ar"): numpy_only(fit_ar, load_sunspots()[1], p=3)}
     true = np.array([0.6, -0.3])  # a long simulated AR(2): the fit must recover it
     noise = np.random.default_rng(7).standard_normal(20000)
     x = np.zeros_like(noise)
@@ -102,7 +102,7 @@ def hidden_fit_ar(ns, rng):
 def hidden_ar_forecast(ns, rng):
     ar_forecast = ns["ar_forecast"]
     sunspots = load_sunspots()[1]
-    out = {HOLDS + "ar_forecast computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("ar_forecast"):
            numpy_only(ar_forecast, sunspots[:-20], [1.2, -0.5, 0.05], 12.0, steps=20)}
     out["shape of ar_forecast(steps=0)"] = np.array(np.shape(ar_forecast([1.0, 2.0], [0.5], 1.0, steps=0)))
     out["ar_forecast of an AR(2) with intercept"] = ar_forecast(np.array([9.0, 1.0, 2.0]), [0.5, -0.25], 1.0,
@@ -126,7 +126,7 @@ def _stoi_as_arrays(stoi):
 
 def hidden_build_vocab(ns, rng):
     build_vocab = ns["build_vocab"]
-    out = {HOLDS + "build_vocab computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("build_vocab"):
            numpy_only(build_vocab, load_words()[::50])}
     out["itos of build_vocab([])"] = np.array(build_vocab([])[1])
     stoi, itos = build_vocab(["zzz", "yy", "x", "ab", "ba", "Ü ü"])
@@ -139,8 +139,8 @@ def hidden_build_vocab(ns, rng):
 def hidden_encode_decode(ns, rng):
     encode, decode = ns["encode"], ns["decode"]
     stoi, itos = _vocab_of(sorted(set("hello world low")))
-    out = {HOLDS + "encode computes with NumPy only, not PyTorch": numpy_only(encode, "müller", stoi),
-           HOLDS + "decode computes with NumPy only, not PyTorch": numpy_only(decode, encode("low", stoi), itos)}
+    out = {numpy_only_claim("encode"): numpy_only(encode, "müller", stoi),
+           numpy_only_claim("decode"): numpy_only(decode, encode("low", stoi), itos)}
     out["encode('')"] = np.array(encode("", stoi), dtype=np.int64)
     out["decode([])"] = np.array(decode([], itos))
     out["encode('hello')"] = np.array(encode("hello", stoi), dtype=np.int64)
@@ -157,7 +157,7 @@ def hidden_pad_sequences(ns, rng):
     pad_sequences = ns["pad_sequences"]
     stoi, _ = _vocab_of(sorted(set("".join(load_words()[:1000:100]))))
     words = [[stoi[c] for c in w] for w in load_words()[:1000:100]]
-    out = {HOLDS + "pad_sequences computes with NumPy only, not PyTorch": numpy_only(pad_sequences, words)}
+    out = {numpy_only_claim("pad_sequences"): numpy_only(pad_sequences, words)}
     padded, mask = pad_sequences([np.array([1, 2]), np.array([], dtype=int), np.array([5, 6, 7, 8])],
                                  pad_value=-1)
     out["padded of pad_sequences(pad_value=-1) with an empty sequence"] = np.asarray(padded)

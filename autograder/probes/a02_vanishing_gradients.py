@@ -9,7 +9,7 @@ NumPy only, inputs left unchanged, ``make_adding_problem``'s contract and its us
 
 import numpy as np
 
-from autograder.probes import HOLDS, numpy_only, raises
+from autograder.probes import HOLDS, numpy_only, numpy_only_claim, raises
 
 HIDDEN_TESTS_ARE_PROBES = True
 
@@ -85,7 +85,7 @@ def hidden_step_jacobian(ns, rng):
     N, D, H = 3, 4, 5
     x, prev_h = rng_test.normal(size=(N, D)), rng_test.normal(size=(N, H))
     Wx, Wh, b = rng_test.normal(size=(D, H)), 0.5 * rng_test.normal(size=(H, H)), rng_test.normal(size=H)
-    out = {HOLDS + "step_jacobian computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("step_jacobian"):
            numpy_only(step_jacobian, np.tanh(x @ Wx + prev_h @ Wh + b), Wh)}
     rng_hidden = np.random.default_rng(12345)
     unchanged = []
@@ -104,7 +104,7 @@ def hidden_step_jacobian(ns, rng):
 
 def hidden_spectral_radius(ns, rng):
     spectral_radius = ns["spectral_radius"]
-    out = {HOLDS + "spectral_radius computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("spectral_radius"):
            numpy_only(spectral_radius, np.random.default_rng(3).normal(size=(6, 6)))}
     rng_hidden = np.random.default_rng(54321)
     pairs = []
@@ -124,7 +124,7 @@ def hidden_spectral_radius(ns, rng):
 
 def hidden_scale_to_spectral_radius(ns, rng):
     scale_to_spectral_radius = ns["scale_to_spectral_radius"]
-    out = {HOLDS + "scale_to_spectral_radius computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("scale_to_spectral_radius"):
            numpy_only(scale_to_spectral_radius, np.random.default_rng(4).normal(size=(8, 8)), 0.9)}
     rng_hidden = np.random.default_rng(999)
     cases = [(np.array([[0.5, 3.0], [0.0, -0.25]]), 1.1, "a non-normal 2x2 matrix (sigma_max is not rho)"),
@@ -148,7 +148,7 @@ def hidden_gradient_norms_through_time(ns, rng):
     for shape in [(N, T, D), (N, H), (D, H), (H, H), (H,)]:
         rng_test.normal(size=shape)
     dh_T = rng_test.normal(size=(N, H))
-    out = {HOLDS + "gradient_norms_through_time computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("gradient_norms_through_time"):
            numpy_only(gradient_norms_through_time, dh_T, np.zeros((N, 6, H)), 0.5 * np.eye(H))}
     rng_hidden = np.random.default_rng(2024)
     pairs = []
@@ -182,7 +182,7 @@ def _adding_contract(make_adding_problem, n, T, seed):
 
 def hidden_make_adding_problem(ns, rng):
     make_adding_problem = ns["make_adding_problem"]
-    out = {HOLDS + "make_adding_problem computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("make_adding_problem"):
            numpy_only(make_adding_problem, 20000, 10, np.random.default_rng(0))}
     contract = "(shape, float64, values in [0, 1), markers 0 or 1 with one in each half, y the marked sum)"
     for n, T in [(1, 2), (7, 3), (4, 5), (3, 101)]:

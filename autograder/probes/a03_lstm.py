@@ -9,7 +9,7 @@ that need none are properties: NumPy only, and ``to_torch_lstm``'s ``batch_first
 
 import numpy as np
 
-from autograder.probes import HOLDS, numpy_only
+from autograder.probes import HOLDS, numpy_only, numpy_only_claim
 
 HIDDEN_TESTS_ARE_PROBES = True
 
@@ -103,7 +103,7 @@ def hidden_lstm_step_forward(ns, rng):
     step_rng = np.random.default_rng(3)  # the visible test's inputs
     N, D, H = 3, 5, 4
     visible = [step_rng.normal(size=s) for s in _step_shapes(N, D, H)]
-    out = {HOLDS + "lstm_step_forward computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("lstm_step_forward"):
            numpy_only(lstm_step_forward, *visible)}
     hidden_rng = np.random.default_rng(2024)
     for N, D, H in [(1, 3, 5), (4, 7, 2), (2, 1, 1)]:
@@ -126,7 +126,7 @@ def hidden_lstm_step_backward(ns, rng):
     Wx, Wh = step_rng.normal(size=(D, 4 * H)) * 0.5, step_rng.normal(size=(H, 4 * H)) * 0.5
     b, _, dnext_c = step_rng.normal(size=4 * H), step_rng.normal(size=(N, H)), step_rng.normal(size=(N, H))
     _, _, cache = lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b)
-    out = {HOLDS + "lstm_step_backward computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("lstm_step_backward"):
            numpy_only(lstm_step_backward, np.zeros((N, H)), dnext_c, cache)}
     hidden_rng = np.random.default_rng(77)
     for N, D, H in [(1, 3, 5), (4, 6, 2), (2, 2, 3)]:
@@ -157,7 +157,7 @@ def hidden_lstm_forward(ns, rng):
     ns = _with_locked_cells(ns)
     lstm_forward = ns["lstm_forward"]
     visible, _ = _visible_sequence(5)
-    out = {HOLDS + "lstm_forward computes with NumPy only, not PyTorch": numpy_only(lstm_forward, *visible)}
+    out = {numpy_only_claim("lstm_forward"): numpy_only(lstm_forward, *visible)}
     hidden_rng = np.random.default_rng(99)
     for N, T, D, H in [(1, 1, 3, 5), (3, 7, 2, 4), (1, 12, 4, 3), (5, 2, 6, 1)]:
         args = [hidden_rng.normal(size=s) for s in _sequence_shapes(N, T, D, H)]
@@ -173,7 +173,7 @@ def hidden_lstm_backward(ns, rng):
     dh_last = np.zeros((2, 4, 5))
     dh_last[:, -1] = seq_rng.normal(size=(2, 4, 5))[:, -1]
     _, cache = lstm_forward(*visible)
-    out = {HOLDS + "lstm_backward computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("lstm_backward"):
            numpy_only(lstm_backward, dh_last, cache)}
     hidden_rng = np.random.default_rng(123)
     for N, T, D, H in [(1, 1, 3, 5), (3, 6, 2, 4), (1, 15, 4, 3), (4, 3, 5, 2)]:

@@ -10,7 +10,7 @@ that need none are properties: NumPy only, and prev_h left unchanged.
 
 import numpy as np
 
-from autograder.probes import HOLDS, numpy_only
+from autograder.probes import HOLDS, numpy_only, numpy_only_claim
 
 HIDDEN_TESTS_ARE_PROBES = True
 
@@ -99,7 +99,7 @@ def hidden_gru_step_forward(ns, rng):
     _, (x, prev_h, Wx, Wh, b) = _visible_inputs(1, (3, 4), 3, 5, 4)
     b_keep = b.copy()
     b_keep[5:10] = 50.0
-    out = {HOLDS + "gru_step_forward computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("gru_step_forward"):
            numpy_only(gru_step_forward, x, prev_h, Wx, Wh, b_keep)}
     hidden_rng = np.random.default_rng(2024)
     for N, D, H in [(1, 2, 7), (6, 5, 3), (4, 3, 3)]:
@@ -128,7 +128,7 @@ def hidden_gru_step_backward(ns, rng):
     grad_rng, args = _visible_inputs(10, (2, 3), 2, 4, 3)
     dnext_h = grad_rng.normal(size=(2, 4))
     _, cache = gru_step_forward(*args)
-    out = {HOLDS + "gru_step_backward computes with NumPy only, not PyTorch":
+    out = {numpy_only_claim("gru_step_backward"):
            numpy_only(gru_step_backward, dnext_h, cache)}
     hidden_rng = np.random.default_rng(2025)
     for N, D, H in [(1, 2, 7), (5, 6, 3), (3, 4, 4)]:
@@ -143,7 +143,7 @@ def hidden_gru_step_backward(ns, rng):
 def hidden_gru_forward(ns, rng):
     gru_forward = ns["gru_forward"]
     _, args = _visible_inputs(5, (2, 4, 3), 2, 5, 3)
-    out = {HOLDS + "gru_forward computes with NumPy only, not PyTorch": numpy_only(gru_forward, *args)}
+    out = {numpy_only_claim("gru_forward"): numpy_only(gru_forward, *args)}
     hidden_rng = np.random.default_rng(2026)
     for N, T, D, H in [(1, 1, 2, 3), (3, 7, 4, 2), (2, 5, 3, 3)]:
         args = _draw(hidden_rng, _seq_shapes(N, T, D, H))
@@ -156,7 +156,7 @@ def hidden_gru_backward(ns, rng):
     seq_rng, args = _visible_inputs(6, (2, 3, 2), 2, 3, 2)
     dh = seq_rng.normal(size=(2, 3, 3))
     _, cache = gru_forward(*args)
-    out = {HOLDS + "gru_backward computes with NumPy only, not PyTorch": numpy_only(gru_backward, dh, cache)}
+    out = {numpy_only_claim("gru_backward"): numpy_only(gru_backward, dh, cache)}
     hidden_rng = np.random.default_rng(2027)
     for N, T, D, H, last_only in [(1, 1, 2, 3, False), (3, 6, 4, 2, True), (2, 8, 3, 5, False)]:
         args = _draw(hidden_rng, _seq_shapes(N, T, D, H))
@@ -173,7 +173,7 @@ def hidden_gru_backward(ns, rng):
 def hidden_gru_step_forward_reset_after(ns, rng):
     step = ns["gru_step_forward_reset_after"]
     args = _draw(np.random.default_rng(8), _step_shapes(3, 4, 5, biases=2))
-    out = {HOLDS + "gru_step_forward_reset_after computes with NumPy only, not PyTorch": numpy_only(step, *args)}
+    out = {numpy_only_claim("gru_step_forward_reset_after"): numpy_only(step, *args)}
     hidden_rng = np.random.default_rng(2028)
     for N, D, H in [(1, 2, 7), (6, 5, 3), (4, 3, 3)]:
         args = _draw(hidden_rng, _step_shapes(N, D, H, biases=2))
