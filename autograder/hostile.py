@@ -304,7 +304,7 @@ CASES = [
          denial="rewrite references.npz: denied"),
     Case("remove-references", "removes references.npz to plant its own", FULL, "",
          denial="remove references.npz: denied"),
-    Case("become-root", "calls setuid(0)", FULL, "", denial="become root: denied PermissionError"),
+    Case("become-root", "calls setuid(0)", FULL, "", denial="become root: denied"),  # EPERM or EINVAL
     Case("new-namespace", "opens a user namespace of its own", FULL, "",
          denial="open a new user namespace: denied"),
     Case("duplicate-test-cell", "hands in a test cell twice", FULL,
