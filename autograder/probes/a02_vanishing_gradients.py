@@ -9,7 +9,7 @@ NumPy only, inputs left unchanged, ``make_adding_problem``'s contract and its us
 
 import numpy as np
 
-from autograder.probes import HOLDS, numpy_only, numpy_only_claim, raises
+from autograder.probes import HOLDS, numpy_only, numpy_only_claim, output, raises
 
 HIDDEN_TESTS_ARE_PROBES = True
 
@@ -57,15 +57,6 @@ def _adding(ns, rng):
 
 # --- the hidden tests -----------------------------------------------------------------------
 
-def _output(value):
-    """A copy of a graded function's output, as float64 where it is real numbers (a complex or
-    non-numeric output stays as it is and fails the comparison with the solution's)."""
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    arr = np.array(value)  # a copy: a later call cannot change what is compared
-    return arr.astype(np.float64) if arr.dtype.kind in "biuf" else arr
-
-
 def _unchanged(*pairs):
     return np.array(all(bool(np.array_equal(a, b)) for a, b in pairs))
 
@@ -95,7 +86,7 @@ def hidden_step_jacobian(ns, rng):
         Wh = scale * rng_hidden.normal(size=(H, H))
         next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
         next_h_before, Wh_before = next_h.copy(), Wh.copy()
-        out[f"step_jacobian for N={N}, H={H}, weight scale {scale}"] = _output(step_jacobian(next_h, Wh))
+        out[f"step_jacobian for N={N}, H={H}, weight scale {scale}"] = output(step_jacobian(next_h, Wh))
         unchanged.append((next_h, next_h_before, Wh, Wh_before))
     out[HOLDS + "step_jacobian does not modify next_h"] = _unchanged(*[(a, b) for a, b, _, _ in unchanged])
     out[HOLDS + "step_jacobian does not modify Wh"] = _unchanged(*[(c, d) for _, _, c, d in unchanged])
@@ -111,13 +102,13 @@ def hidden_spectral_radius(ns, rng):
     for H in [1, 3, 8, 20]:
         W = rng_hidden.normal(size=(H, H)) + 0.5 * np.triu(rng_hidden.normal(size=(H, H)), 1)
         W_before = W.copy()
-        out[f"spectral_radius of a random {H}x{H} matrix"] = _output(spectral_radius(W))
+        out[f"spectral_radius of a random {H}x{H} matrix"] = output(spectral_radius(W))
         pairs.append((W, W_before))
     out[HOLDS + "spectral_radius does not modify W"] = _unchanged(*pairs)
     out["spectral_radius([[-0.7]])"] = spectral_radius(np.array([[-0.7]]))
     out["spectral_radius of the 3x3 zero matrix"] = spectral_radius(np.zeros((3, 3)))
     rotation = 2 * np.array([[np.cos(1.0), -np.sin(1.0)], [np.sin(1.0), np.cos(1.0)]])
-    out["spectral_radius of 2 times a rotation by 1 radian (complex eigenvalues of modulus 2)"] = _output(
+    out["spectral_radius of 2 times a rotation by 1 radian (complex eigenvalues of modulus 2)"] = output(
         spectral_radius(rotation))
     return out
 
@@ -135,7 +126,7 @@ def hidden_scale_to_spectral_radius(ns, rng):
     pairs = []
     for W, target, what in cases:
         W_before = W.copy()
-        out[f"scale_to_spectral_radius of {what} to rho={target}"] = _output(scale_to_spectral_radius(W, target))
+        out[f"scale_to_spectral_radius of {what} to rho={target}"] = output(scale_to_spectral_radius(W, target))
         pairs.append((W, W_before))
     out[HOLDS + "scale_to_spectral_radius does not modify W"] = _unchanged(*pairs)
     return out
@@ -159,7 +150,7 @@ def hidden_gradient_norms_through_time(ns, rng):
         dh_T = rng_hidden.normal(size=(N, H))
         hs = _rnn_states(x, h0, Wx, Wh, b)
         hs_before = hs.copy()
-        out[f"gradient_norms_through_time for N={N}, T={T}, H={H}, weight scale {scale}"] = _output(
+        out[f"gradient_norms_through_time for N={N}, T={T}, H={H}, weight scale {scale}"] = output(
             gradient_norms_through_time(dh_T, hs, Wh))
         pairs.append((hs, hs_before))
     out[HOLDS + "gradient_norms_through_time does not modify hs"] = _unchanged(*pairs)

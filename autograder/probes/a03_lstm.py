@@ -9,7 +9,7 @@ that need none are properties: NumPy only, and ``to_torch_lstm``'s ``batch_first
 
 import numpy as np
 
-from autograder.probes import HOLDS, numpy_only, numpy_only_claim
+from autograder.probes import HOLDS, numpy_only, numpy_only_claim, output
 
 HIDDEN_TESTS_ARE_PROBES = True
 
@@ -84,15 +84,6 @@ def to_torch(ns, rng):
 
 # --- the hidden tests -----------------------------------------------------------------------
 
-def _output(value):
-    """A copy of a graded function's output, as float64 where it is real numbers (a complex or
-    non-numeric output stays as it is and fails the comparison with the solution's)."""
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    arr = np.array(value)  # a copy: a later call cannot change what is compared
-    return arr.astype(np.float64) if arr.dtype.kind in "biuf" else arr
-
-
 def _step_shapes(N, D, H):
     return [(N, D), (N, H), (N, H), (D, 4 * H), (H, 4 * H), (4 * H,)]
 
@@ -110,7 +101,7 @@ def hidden_lstm_step_forward(ns, rng):
         args = [hidden_rng.normal(size=s) for s in _step_shapes(N, D, H)]
         got_h, got_c, _ = lstm_step_forward(*args)
         for name, got in [("next_c", got_c), ("next_h", got_h)]:
-            out[f"{name} of lstm_step_forward (N={N}, D={D}, H={H})"] = _output(got)
+            out[f"{name} of lstm_step_forward (N={N}, D={D}, H={H})"] = output(got)
     return out
 
 
@@ -137,7 +128,7 @@ def hidden_lstm_step_backward(ns, rng):
             _, _, cache = lstm_step_forward(*args)
             got = lstm_step_backward(dnh, dnc, cache)
             for name, g_ in zip(STEP_GRADS, got):
-                out[f"{name} of lstm_step_backward (N={N}, D={D}, H={H}, upstream {case})"] = _output(g_)
+                out[f"{name} of lstm_step_backward (N={N}, D={D}, H={H}, upstream {case})"] = output(g_)
     return out
 
 
@@ -162,7 +153,7 @@ def hidden_lstm_forward(ns, rng):
     for N, T, D, H in [(1, 1, 3, 5), (3, 7, 2, 4), (1, 12, 4, 3), (5, 2, 6, 1)]:
         args = [hidden_rng.normal(size=s) for s in _sequence_shapes(N, T, D, H)]
         got, _ = lstm_forward(*args)
-        out[f"h of lstm_forward (N={N}, T={T}, D={D}, H={H})"] = _output(got)
+        out[f"h of lstm_forward (N={N}, T={T}, D={D}, H={H})"] = output(got)
     return out
 
 
@@ -187,7 +178,7 @@ def hidden_lstm_backward(ns, rng):
             _, cache = lstm_forward(*args)
             got = lstm_backward(dh, cache)
             for name, g_ in zip(["dx", "dh0", "dWx", "dWh", "db"], got):
-                out[f"{name} of lstm_backward (N={N}, T={T}, D={D}, H={H}, loss on {case})"] = _output(g_)
+                out[f"{name} of lstm_backward (N={N}, T={T}, D={D}, H={H}, loss on {case})"] = output(g_)
     return out
 
 
@@ -205,12 +196,12 @@ def hidden_to_torch_lstm(ns, rng):
         out[HOLDS + f"to_torch_lstm (D={D}, H={H}) returns a batch_first LSTM"] = np.array(
             lstm.batch_first is True)
         with torch.no_grad():
-            output, _ = lstm(torch.from_numpy(x), (torch.from_numpy(h0)[None],
+            states, _ = lstm(torch.from_numpy(x), (torch.from_numpy(h0)[None],
                                                    torch.zeros(1, N, H, dtype=torch.float64)))
         out[f"output of the LSTM from to_torch_lstm (N={N}, T={T}, D={D}, H={H}), from h0 and c0 = 0"] = (
-            _output(output))
+            output(states))
         for name, weights in (("Wx", Wx), ("Wh", Wh), ("b", b)):  # the caller's arrays, untouched
-            out[f"the caller's {name} after to_torch_lstm (D={D}, H={H})"] = _output(weights)
+            out[f"the caller's {name} after to_torch_lstm (D={D}, H={H})"] = output(weights)
     return out
 
 

@@ -10,7 +10,7 @@ that need none are properties: NumPy only, and prev_h left unchanged.
 
 import numpy as np
 
-from autograder.probes import HOLDS, numpy_only, numpy_only_claim
+from autograder.probes import HOLDS, numpy_only, numpy_only_claim, output
 
 HIDDEN_TESTS_ARE_PROBES = True
 
@@ -65,15 +65,6 @@ _GRADS = ["dx", "dprev_h", "dWx", "dWh", "db"]
 _SEQ_GRADS = ["dx", "dh0", "dWx", "dWh", "db"]
 
 
-def _output(value):
-    """A copy of a graded function's output, as float64 where it is real numbers (a complex or
-    non-numeric output stays as it is and fails the comparison with the solution's)."""
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    arr = np.array(value)  # a copy: a later call cannot change what is compared
-    return arr.astype(np.float64) if arr.dtype.kind in "biuf" else arr
-
-
 def _draw(rng, shapes):
     return [rng.normal(size=s) for s in shapes]
 
@@ -104,16 +95,16 @@ def hidden_gru_step_forward(ns, rng):
     hidden_rng = np.random.default_rng(2024)
     for N, D, H in [(1, 2, 7), (6, 5, 3), (4, 3, 3)]:
         args = _draw(hidden_rng, _step_shapes(N, D, H))
-        out[f"next_h of gru_step_forward for N={N}, D={D}, H={H}"] = _output(gru_step_forward(*args)[0])
+        out[f"next_h of gru_step_forward for N={N}, D={D}, H={H}"] = output(gru_step_forward(*args)[0])
     N, D, H = 2, 3, 4
     args = _draw(hidden_rng, _step_shapes(N, D, H))
     args[4][:H] = -50.0  # r = 0
     changed_Wh = args[3].copy()
     changed_Wh[:, 2 * H:] += 1.0
     out["next_h of gru_step_forward with r = 0 and W_hn changed (it does not depend on W_hn: the reset "
-        "gate multiplies prev_h before the product with W_hn)"] = _output(
+        "gate multiplies prev_h before the product with W_hn)"] = output(
         gru_step_forward(args[0], args[1], args[2], changed_Wh, args[4])[0])
-    out["next_h of gru_step_forward with r = 0 (b_r = -50)"] = _output(gru_step_forward(*args)[0])
+    out["next_h of gru_step_forward with r = 0 (b_r = -50)"] = output(gru_step_forward(*args)[0])
     rng_inplace = np.random.default_rng(404)
     prev = rng_inplace.normal(size=(2, 3))
     prev_before = prev.copy()
@@ -136,7 +127,7 @@ def hidden_gru_step_backward(ns, rng):
         upstream = hidden_rng.normal(size=(N, H))
         _, cache = gru_step_forward(*args)
         for name, grad in zip(_GRADS, gru_step_backward(upstream, cache)):
-            out[f"{name} of gru_step_backward for N={N}, D={D}, H={H}"] = _output(grad)
+            out[f"{name} of gru_step_backward for N={N}, D={D}, H={H}"] = output(grad)
     return out
 
 
@@ -147,7 +138,7 @@ def hidden_gru_forward(ns, rng):
     hidden_rng = np.random.default_rng(2026)
     for N, T, D, H in [(1, 1, 2, 3), (3, 7, 4, 2), (2, 5, 3, 3)]:
         args = _draw(hidden_rng, _seq_shapes(N, T, D, H))
-        out[f"h of gru_forward for N={N}, T={T}, D={D}, H={H}"] = _output(gru_forward(*args)[0])
+        out[f"h of gru_forward for N={N}, T={T}, D={D}, H={H}"] = output(gru_forward(*args)[0])
     return out
 
 
@@ -166,7 +157,7 @@ def hidden_gru_backward(ns, rng):
         _, cache = gru_forward(*args)
         loss = ", a loss on the last state only" if last_only else ""
         for name, grad in zip(_SEQ_GRADS, gru_backward(upstream, cache)):
-            out[f"{name} of gru_backward for N={N}, T={T}, D={D}, H={H}{loss}"] = _output(grad)
+            out[f"{name} of gru_backward for N={N}, T={T}, D={D}, H={H}{loss}"] = output(grad)
     return out
 
 
@@ -177,7 +168,7 @@ def hidden_gru_step_forward_reset_after(ns, rng):
     hidden_rng = np.random.default_rng(2028)
     for N, D, H in [(1, 2, 7), (6, 5, 3), (4, 3, 3)]:
         args = _draw(hidden_rng, _step_shapes(N, D, H, biases=2))
-        out[f"next_h of gru_step_forward_reset_after for N={N}, D={D}, H={H}"] = _output(step(*args))
+        out[f"next_h of gru_step_forward_reset_after for N={N}, D={D}, H={H}"] = output(step(*args))
     N, T, D, H = 2, 6, 3, 4  # a whole sequence, one student step at a time (torch.nn.GRU's states)
     x = hidden_rng.normal(size=(N, T, D))
     h = hidden_rng.normal(size=(N, H))
@@ -186,7 +177,7 @@ def hidden_gru_step_forward_reset_after(ns, rng):
     states = []
     for t in range(T):
         h = step(x[:, t], h, Wx, Wh, b_x, b_h)
-        states.append(_output(h))
+        states.append(output(h))
     out[f"next_h of gru_step_forward_reset_after at each step of a sequence of {T}, each fed back as "
         "prev_h (as torch.nn.GRU), stacked to (N, T, H)"] = np.stack(states, axis=1)
     N, D, H = 2, 3, 4  # b_hn belongs inside the reset: with r = 0 the recurrent side must vanish
@@ -195,8 +186,8 @@ def hidden_gru_step_forward_reset_after(ns, rng):
     moved = args[5].copy()
     moved[2 * H:] += 1.0
     out["next_h of gru_step_forward_reset_after with r = 0 and b_hn changed (it does not depend on b_hn: "
-        "r multiplies prev_h @ W_hn + b_hn)"] = _output(step(*args[:5], moved))
-    out["next_h of gru_step_forward_reset_after with r = 0 (b_r = -50)"] = _output(step(*args))
+        "r multiplies prev_h @ W_hn + b_hn)"] = output(step(*args[:5], moved))
+    out["next_h of gru_step_forward_reset_after with r = 0 (b_r = -50)"] = output(step(*args))
     return out
 
 
