@@ -193,6 +193,10 @@ BUILDERS = {
                          "        os.waitpid(pid, 0)\n_result = len(kids)"),
     "fill-the-disk": _attempt("write 2 GiB", "chunk = b'x' * 200 * 2**20\nfor i in range(10):\n"
                               "    with open(f'/tmp/big{i}', 'wb') as f:\n        f.write(chunk)\n_result = 10"),
+    "fill-the-exchange": _added_cell(
+        "import os, sys\nexchange = os.path.dirname(sys.argv[sys.argv.index('-f') + 1])\n"
+        "chunk = b'x' * 100 * 2**20\nfor i in range(20):\n"
+        "    with open(os.path.join(exchange, f'big{i}'), 'wb') as f:\n        f.write(chunk)"),
     "network": _attempt("open a connection", "import socket\n_result = socket.create_connection(('pypi.org', 443), timeout=5)"),
     "loopback": _attempt("reach the grader's loopback", "import socket\n_result = socket.create_connection(('127.0.0.1', 22), timeout=5)"),
     "read-grader-environment": _attempt("read the grader's environment", "import os\n"
@@ -294,6 +298,8 @@ CASES = [
          denial="fork 300 processes: denied BlockingIOError"),
     Case("fill-the-disk", "writes 2 GiB to its private /tmp (512 MiB)", FULL, "",
          denial="write 2 GiB: denied OSError"),
+    Case("fill-the-exchange", "writes 2 GiB into the folder it shares with the grader (on the grader's disk)",
+         0.0, "wrote more than 128 MiB into the folder it shares with the grader"),
     Case("network", "opens a network connection", FULL, "", denial="open a connection: denied"),
     Case("loopback", "connects to the host's loopback", FULL, "", denial="reach the grader's loopback: denied"),
     Case("early-execute-result", "a wrong make_windows that emits a score before the test fails",

@@ -29,9 +29,11 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 KERNEL_NAME = "rnn-course-grader"
@@ -143,15 +145,18 @@ def remove_job_cgroup(marker):
     folder = job_cgroup(marker) if os.geteuid() == 0 else None
     if folder is None or not folder.is_dir():
         return
-    for pid in (folder / "cgroup.procs").read_text().split():
+    for _ in range(50):  # a killed process leaves the cgroup only once it has exited
+        pids = (folder / "cgroup.procs").read_text().split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
         try:
-            os.kill(int(pid), 9)
+            folder.rmdir()
+            return
         except OSError:
-            pass
-    try:
-        folder.rmdir()
-    except OSError:
-        pass  # processes still exiting; the next run's cleanup takes it
+            time.sleep(0.02)
 
 
 def _limit(which, value):

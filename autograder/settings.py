@@ -11,6 +11,7 @@ class Settings:
     memory_mb: int = 4096  # address space of one kernel
     max_processes: int = 256  # processes (and threads) of one kernel
     max_file_mb: int = 256  # size of one file a kernel writes
+    max_exchange_mb: int = 128  # all a kernel writes into the folder it shares with the grader
     max_output_chars: int = 10_000  # printed characters kept per cell
     max_rich_chars: int = 4_000_000  # characters of display data (figures, HTML) kept per cell
     max_restarts: int = 3  # kernel restarts per notebook

@@ -67,6 +67,28 @@ def sandbox_cost(repeats=7):
     return dict(plain_s=plain, sandboxed_s=boxed, cost_s=boxed - plain, repeats=repeats)
 
 
+def sandbox_notebooks(names, repeats=1):
+    """Seconds to execute each solution notebook under the grading budget in a plain kernel
+    and in the sandboxed grading kernel, alternated in one run (same machine load):
+    ``[{notebook, plain_s, sandboxed_s, cost_s}]``, medians of ``repeats``."""
+    import numpy as np
+
+    from benchmarks.notebooks import execute
+
+    rows = []
+    for name in names:
+        times = {False: [], True: []}
+        for _ in range(repeats):
+            for sandboxed in (False, True):
+                seconds, error, _ = execute(name, "grading", sandboxed=sandboxed)
+                if error:
+                    raise RuntimeError(f"{name} ({'sandboxed' if sandboxed else 'plain'}): {error}")
+                times[sandboxed].append(seconds)
+        plain, boxed = float(np.median(times[False])), float(np.median(times[True]))
+        rows.append(dict(notebook=name, plain_s=plain, sandboxed_s=boxed, cost_s=boxed - plain))
+    return rows
+
+
 def measure(quick=False, plain_seconds=None):
     """The grading section. ``plain_seconds``: ``{notebook: s}`` of the bare grading-budget runs."""
     import numpy as np
@@ -102,7 +124,7 @@ def measure(quick=False, plain_seconds=None):
         rows.append(dict(notebook=name, plain_s=plain, autograde_s=graded, overhead=graded / plain))
     return dict(
         assignments=names, skipped=skipped, students=["alice", "bob", "carol"], runs=runs, rows=rows,
-        sandbox=sandbox_cost(),
+        sandbox=sandbox_cost(), sandbox_notebooks=sandbox_notebooks(names),
         speedup=runs["1"]["wall_s"] / runs["2"]["wall_s"],
         series_s=sum(r["autograde_s"] for r in rows),
         overhead=sum(r["autograde_s"] for r in rows) / sum(r["plain_s"] for r in rows),

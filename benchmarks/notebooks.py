@@ -33,20 +33,34 @@ G2P_LINE = re.compile(r"this notebook, (greedy|beam \d+), ((?:all |first )?\d+) 
                       r"\s+([\d.]+)%\s+([\d.]+)%")
 
 
-def execute(name, mode, folder=None, **env):
+def execute(name, mode, folder=None, sandboxed=False, **env):
     """Run ``solutions/<name>`` in a scratch copy; return ``(seconds, error or None, notebook)``.
 
-    ``folder`` (default: one per mode) is the scratch copy; ``env`` adds to the mode's variables.
+    ``folder`` (default: one per mode) is the scratch copy; ``sandboxed``: in the grading
+    kernel (``autograder/kernel.py``: bubblewrap, limits, unix sockets) instead of a plain
+    one; ``env`` adds to the mode's variables.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    folder = folder or SCRATCH / "notebooks" / mode / name
+    folder = folder or SCRATCH / "notebooks" / (mode + "-sandboxed" * sandboxed) / name
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(SOLUTIONS / name, folder, ignore=shutil.ignore_patterns(".*", "__pycache__"))
     nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
-    client = NotebookClient(nb, timeout=1200, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+    options = dict(kernel_name="python3")
+    if sandboxed:
+        from jupyter_client import KernelManager
+
+        from autograder.kernel import EXCHANGE_ENV, JOB_ENV, KERNEL_NAME, install_kernelspec
+        from autograder.settings import DEFAULTS
+
+        exchange = folder.parent / f".{name}-exchange"
+        shutil.rmtree(exchange, ignore_errors=True)
+        exchange.mkdir()
+        env.update(JUPYTER_PATH=str(install_kernelspec(folder.parent / ".jupyter", DEFAULTS)),
+                   **{EXCHANGE_ENV: str(exchange), JOB_ENV: f"bench-{name}"})
+        options = dict(km=KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(exchange / "ipc")))
+    client = NotebookClient(nb, timeout=1200, resources={"metadata": {"path": str(folder)}}, **options)
     error = None
     with environment(RNN_COURSE_RECORD_REFERENCES=None, **{**MODES[mode], **env}):
         tic = time.perf_counter()
@@ -57,6 +71,10 @@ def execute(name, mode, folder=None, **env):
         except Exception as exc:  # a dead kernel, a timeout: reported, the run goes on
             error = f"{type(exc).__name__}: {exc}"[:300]
         seconds = time.perf_counter() - tic
+    if sandboxed:
+        from autograder.kernel import remove_job_cgroup
+
+        remove_job_cgroup(f"bench-{name}")
     nbformat.write(nb, folder / f"{name}.ipynb")  # its outputs, to look at
     return seconds, error, nb
 

@@ -191,7 +191,19 @@ def grading_section(entry, cpus):
         "`Result.seconds`, nbgrader's whole run in its isolated job including kernel start and "
         "the probes; overhead = that time for the solutions ÷ the bare execution."
         + "".join(f" Left out: {name} ({why})." for name, why in data.get("skipped", {}).items()),
+        *(sandbox_table(data["sandbox_notebooks"]) if data.get("sandbox_notebooks") else []),
     ])
+
+
+def sandbox_table(rows):
+    cells = [[r["notebook"], seconds(r["plain_s"]), seconds(r["sandboxed_s"]), f"{r['cost_s']:+.2f} s"]
+             for r in rows]
+    total = [sum(r[k] for r in rows) for k in ("plain_s", "sandboxed_s")]
+    cells.append(["all", seconds(total[0]), seconds(total[1]), f"{total[1] - total[0]:+.2f} s"])
+    return [table(["notebook", "plain kernel", "sandboxed grading kernel", "difference"], cells),
+            "The same notebooks, grading budget, executed alternately in a plain kernel and in the "
+            "grading kernel (bubblewrap sandbox, limits, unix sockets) in one run: what the sandbox "
+            "costs a whole notebook (`benchmarks.grading.sandbox_notebooks`)."]
 
 
 def quality_section(charlm_entry, notebooks_entry, long_entry, cpus):

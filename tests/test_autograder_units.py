@@ -1,7 +1,6 @@
 """Pieces of the grading pipeline that need no kernel."""
 
 import copy
-import importlib
 import json
 from pathlib import Path
 
@@ -222,27 +221,26 @@ def test_feedback_names_a_failed_dependency_and_only_then():
 
 @pytest.mark.parametrize("name", assignments())
 def test_course_model_is_consistent(name):
-    """Probes, demo bugs and mutants name real cells of the source notebook."""
-    from autograder import SOLUTIONS
-    from autograder.demo_bugs import bugs_for
-    from autograder.mutants import mutants_for
-    from autograder.probes import probes_for
+    """Probes, judges, demo bugs and mutants name real cells of the source notebook, and
+    every test cell is probed or listed in UNPROBED with a reason."""
+    from autograder.grading.course import Assignment
 
-    source = nbformat.read(SOLUTIONS / name / f"{name}.ipynb", as_version=4)
-    meta = [c.metadata.get("nbgrader", {}) for c in source.cells]
-    tests = {m["grade_id"] for m in meta if m.get("grade")}
-    answers = {m["grade_id"] for m in meta if m.get("solution")}
-    probes, _ = probes_for(name)
-    assert set(probes) <= tests, f"probes for unknown test cells: {set(probes) - tests}"
-    module = importlib.import_module(f"autograder.probes.a{name}")
-    unprobed = getattr(module, "UNPROBED", {})
-    assert tests - set(probes) == set(unprobed), "every test cell is probed or listed in UNPROBED"
-    assert all(reason.strip() for reason in unprobed.values())
-    for bug in bugs_for(name):
-        assert set(bug.breaks) <= tests, bug.why
-    for mutant in mutants_for(name):
-        assert mutant.function in answers, mutant.why
-        assert set(mutant.judged_by) <= tests, mutant.why
+    assignment = Assignment(name)
+    assert assignment.points and assignment.probes
+    assert assignment.problems() == []
+
+
+def test_course_model_reports_what_does_not_fit(monkeypatch):
+    import autograder.grading.course as course
+
+    assignment = course.Assignment(FIRST)
+    probes = dict(assignment.probes)
+    first = sorted(probes)[0]
+    probes["test_no_such_cell"] = probes.pop(first)
+    monkeypatch.setattr(course, "probes_for", lambda name: (probes, {}))
+    problems = course.Assignment(FIRST).problems()
+    assert any("unknown test cells: ['test_no_such_cell']" in p for p in problems), problems
+    assert any(f"neither probed nor in UNPROBED: ['{first}']" in p for p in problems), problems
 
 
 def test_reference_check_uses_each_visible_tests_tolerance(tmp_path, monkeypatch):
@@ -349,15 +347,36 @@ def test_inspect_reports_duplicated_cells(tmp_path):
     assert f"cell {gid} appears 2 times (only the first is graded)" in notes
 
 
-@pytest.mark.parametrize("name", [n for n in assignments() if hidden_tests_are_probes(n)])
+@pytest.mark.parametrize("name", assignments())
 def test_hidden_tests_run_as_probes_and_hold_on_the_solution(name):
-    """Where the hidden tests are probes, the notebook has none left (nothing hidden ever
-    reaches the student's kernel); each probe runs on the solution without error, and each
-    property holds there."""
+    """Every assignment's hidden tests are probes and its notebook has none left (nothing
+    hidden ever reaches the student's kernel); each probe runs on the solution without
+    error, and each property holds there."""
+    assert hidden_tests_are_probes(name)
     text = (SOLUTIONS / name / f"{name}.ipynb").read_text()
     assert "HIDDEN TESTS" not in text, "a hidden region in a notebook whose hidden tests are probes"
+    from autograder.grading.judges import JUDGES
+
     out = collect(name, 11, _namespace_of_solution(name))
-    assert not [k for k in out if k.endswith("__error__")], out
+    judged = tuple(f"{grade_id}/" for a, grade_id in JUDGES if a == name)  # need a trained model
+    assert not [k for k in out if k.endswith("__error__") and not k.startswith(judged)], out
     properties = {k: v for k, v in out.items() if k.split("/")[-1].startswith(HOLDS)}
     assert properties and all(v.dtype == bool and v.all() for v in properties.values()), \
         [k for k, v in properties.items() if not v.all()]
+
+
+def test_trained_model_is_judged_by_the_grader_on_its_weights():
+    """06's trained model: the grader decodes with the kernel's parameters in the solution's
+    model; untrained or misfitting parameters fail with the reason."""
+    from autograder.grading.judges import G2P, solution_before_training, trained_g2p_model
+    from autograder.probes import PARAMETER
+    from autograder.probes.a06_seq2seq_attention import hidden_trained_model
+
+    untrained = solution_before_training(G2P)["make_model"]()
+    outputs = hidden_trained_model({"model": untrained}, None)  # what the kernel's probe writes
+    assert outputs and all(k.startswith(PARAMETER) for k in outputs)
+    reason = trained_g2p_model(outputs)
+    assert reason and "WER of" in reason and "not below 90%" in reason
+    del outputs[sorted(outputs)[0]]
+    assert "do not fit" in trained_g2p_model(outputs)
+    assert "do not fit" in trained_g2p_model({})

@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +38,44 @@ def _kill_job_processes(marker):
         except (OSError, ValueError):
             continue
     remove_job_cgroup(marker)
+
+class _ExchangeWatchdog:
+    """Stops a job whose kernel fills the exchange folder. Its other writable folders are
+    size-capped tmpfs inside the sandbox; this one is on the grader's disk (the grader
+    reads it), where only ``RLIMIT_FSIZE`` caps each file, so its total is watched."""
+
+    def __init__(self, folder, max_mb, marker, every_s=0.2):
+        self.folder, self.limit, self.marker = folder, max_mb * 2**20, marker
+        self.tripped = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, args=(every_s,), daemon=True)
+        self._thread.start()
+
+    def _size(self):
+        total, stack = 0, [self.folder]
+        while stack:
+            try:
+                with os.scandir(stack.pop()) as entries:
+                    for entry in entries:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        else:
+                            total += entry.stat(follow_symlinks=False).st_blocks * 512
+            except OSError:
+                continue
+        return total
+
+    def _watch(self, every_s):
+        while not self._done.wait(every_s):
+            if self._size() > self.limit:
+                self.tripped = True
+                _kill_job_processes(self.marker)  # nbgrader too: it carries the marker
+                return
+
+    def stop(self):
+        self._done.set()
+        self._thread.join()
+
 
 def run_job(work, sub, settings):
     """Autograde one submission in its own course folder; return a :class:`Result`."""
@@ -93,12 +132,14 @@ def run_job(work, sub, settings):
         "--KernelManager.transport=ipc", f"--KernelManager.ip={exchange / 'ipc'}",
     ]
     log_file = job / "nbgrader.log"
+    watchdog = _ExchangeWatchdog(exchange, settings.max_exchange_mb, marker)
     try:
         proc = nbgrader(job, *args, env=env, check=False, log=log_file,
                         timeout=settings.job_timeout)
     except subprocess.TimeoutExpired:
         proc = None
     finally:
+        watchdog.stop()
         _kill_job_processes(marker)
     log = log_file.read_text(errors="replace") if log_file.exists() else ""
     # the kernel wrote this folder: a link (to the reference job's outputs, say) is not read
@@ -109,9 +150,14 @@ def run_job(work, sub, settings):
     if proc is None or proc.returncode != 0 or not autograded.is_file():
         result.status = "timeout" if proc is None else "error"
         tail = " | ".join(line for line in log.splitlines()[-200:] if "[ERROR]" in line)[-400:]
-        result.problems.insert(0, "grading timed out: the notebook ran past "
-                               f"{settings.job_timeout} s" if proc is None else
-                               f"nbgrader could not grade the notebook: {tail or 'see nbgrader.log'}")
+        if watchdog.tripped:
+            why = (f"the kernel wrote more than {settings.max_exchange_mb} MiB into the folder it "
+                   "shares with the grader: the job was stopped")
+        elif proc is None:
+            why = f"grading timed out: the notebook ran past {settings.job_timeout} s"
+        else:
+            why = f"nbgrader could not grade the notebook: {tail or 'see nbgrader.log'}"
+        result.problems.insert(0, why)
         result.seconds = time.monotonic() - start
         return result
 

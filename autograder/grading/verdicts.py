@@ -4,13 +4,15 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.grading.judges import JUDGES
 from autograder.grading.model import REFERENCE_STUDENT
 from autograder.probe_runner import EVIDENCE_KEY
 from autograder.probes import HOLDS, probes_for
 
 
 def compare_probes(assignment, reference_file, student_file):
-    """``{grade_id: None or reason}``: whether the student's probe outputs match the reference."""
+    """``{grade_id: None or reason}``: whether the student's probe outputs match the reference
+    (or, for a test cell in ``JUDGES``, pass the trusted side's own judgement)."""
     probes, tol = probes_for(assignment)
     if not probes:
         return {}
@@ -32,6 +34,15 @@ def compare_probes(assignment, reference_file, student_file):
             if prefix + "__error__" in got:
                 reason = f"{probe.__name__}: {got[prefix + '__error__']}"
                 break
+            judge = JUDGES.get((assignment, grade_id))
+            if judge:  # judged here on the kernel's outputs, not compared with the reference's
+                try:
+                    reason = judge({k[len(prefix):]: v for k, v in got.items() if k.startswith(prefix)})
+                except Exception as exc:  # noqa: BLE001 -- one job's outputs must not end the run
+                    reason = f"the grader could not judge {grade_id} ({type(exc).__name__}: {exc})"[:500]
+                if reason:
+                    break
+                continue
             for key in ref_keys:
                 name = key[len(prefix):]
                 if key not in got:
