@@ -189,7 +189,8 @@ def release_functions():
 
 @pytest.mark.filterwarnings("ignore")  # candidates called with unsuitable inputs may warn
 @pytest.mark.parametrize("name", assignments())
-def test_no_release_function_computes_a_graded_function(name, release_functions):
+def test_no_release_function_computes_a_graded_function(name, release_functions, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # candidates called with unsuitable inputs may write files
     nb = nbformat.read(SOLUTIONS / name / f"{name}.ipynb", as_version=4)
     graded = [_nbgrader(c)["grade_id"] for c in nb.cells if _nbgrader(c).get("solution")]
     solution_ns = _setup_and_solutions(nb)
