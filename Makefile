@@ -21,7 +21,7 @@ OTHER_CPU := MKL_CBWR=AVX2 ATEN_CPU_CAPABILITY=avx2 OMP_NUM_THREADS=1 MKL_NUM_TH
              OPENBLAS_NUM_THREADS=1
 
 .PHONY: help env lab release references execute demo autograde test lint unit sync nbval portability \
-        grading grading-unprivileged validity bench clean
+        grading grading-unprivileged validity bench student-bundle clean
 
 help:
 	@echo "make demo        set up, regenerate the release, grade the demo class (main job)"
@@ -34,6 +34,8 @@ help:
 	@echo "make autograde SUBMISSIONS=path [JOBS=2]   grade a class"
 	@echo "make validity [ONLY=01_rnn_numpy]   mutation suite: bugs caught, alternatives accepted"
 	@echo "make bench [QUICK=1]   performance figures -> benchmarks/RESULTS.md"
+	@echo "make student-bundle   dist/rnn-course-student.zip: release notebooks, utils wheel, set-up;"
+	@echo "                 checked to hold no solution text"
 	@echo "make clean       remove grading work folders"
 
 env: $(STAMP)
@@ -103,6 +105,11 @@ validity: env release
 
 bench: env
 	$(PY) -m benchmarks $(if $(QUICK),--quick,)
+
+# What an instructor hands out (LMS, git repository): the release as it is in sync with
+# solutions/, utils/ as a wheel, the student requirements; the build fails on any solution text.
+student-bundle: env sync
+	$(PY) -m autograder bundle
 
 clean:
 	rm -rf $(WORK)

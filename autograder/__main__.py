@@ -19,6 +19,8 @@ def main(argv=None):
                    help="seconds per notebook")
     g.add_argument("--memory-mb", type=int, default=DEFAULTS.memory_mb, help="address-space cap of a kernel")
     g.add_argument("--no-feedback", action="store_true", help="skip the HTML feedback")
+    g.add_argument("--late-policy", metavar="FILE", help="JSON or TOML file: deadlines, percent "
+                   "per started day late, cap, extensions (see autograder/grading/late.py)")
 
     d = sub.add_parser("demo", help="generate the demo class and grade it")
     d.add_argument("--work", default=".grading/demo")
@@ -35,6 +37,10 @@ def main(argv=None):
     f = sub.add_parser("references", help="re-record every solutions/<a>/references.npz")
     f.add_argument("--check", metavar="RECORDED", help="only compare a folder of recorded .npz "
                    "files (from a run with RNN_COURSE_RECORD_REFERENCES) with the committed ones")
+
+    b = sub.add_parser("bundle", help="write the student bundle (release notebooks, utils wheel, "
+                       "requirements) and check it holds no solution text")
+    b.add_argument("--out", help="the archive to write (.zip; default dist/rnn-course-student.zip)")
 
     args = parser.parse_args(argv)
     if args.command == "grade":
@@ -71,6 +77,10 @@ def main(argv=None):
             print("reference outputs are up to date" if not diffs else "run `make references`")
             return 1 if diffs else 0
         return references.record_all()
+    if args.command == "bundle":
+        from autograder.bundle import main_bundle
+
+        return main_bundle(args)
     return 2
 
 

@@ -17,7 +17,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 # A student cannot fill in a locked test cell nor delete one: restore them all.
 c.OverwriteCells.add_missing_cells = True
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# What a student finds in place of each solution; its message says what to do when a test
+# reaches it.
+c.ClearSolutions.code_stub = {
+    "python": '# YOUR CODE HERE\nraise NotImplementedError("not written yet: replace this line with your code")'
+}
 
 # Per-cell limit (autograder/settings.py owns it); the pipeline adds a whole-notebook limit.
 from autograder.settings import DEFAULTS  # noqa: E402

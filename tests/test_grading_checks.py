@@ -158,3 +158,106 @@ def test_check_numpy_only_denies_removing_its_profiler():
     with pytest.raises(GradingError, match="replaced the Python profiler"):
         check_numpy_only("f", lambda: sys.setprofile(None))
     assert sys.getprofile() is before
+
+
+# --- what a student sees in IPython: the test line and the message, not utils/grading.py -----
+
+IPYTHON_CELLS = r"""
+import json, re, sys
+
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
+
+config = Config()
+config.HistoryManager.hist_file = ":memory:"
+shell = InteractiveShell.instance(config=config)
+shown = []  # what a kernel would publish as the cell's error output
+shell._showtraceback = lambda etype, evalue, stb: shown.append(
+    {"ename": etype.__name__, "evalue": str(evalue), "text": re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(stb))})
+results = []
+for cell in json.load(sys.stdin):
+    shown.clear()
+    shell.run_cell(cell)
+    results.append(shown[-1] if shown else None)
+print(json.dumps(results))
+"""
+
+
+def _run_in_ipython(cells, tmp_path):
+    """Run ``cells`` in one fresh IPython shell; for each, its error output or None.
+
+    An error output is ``{"ename", "evalue", "text"}``, ``text`` IPython's formatted
+    traceback without colours. A subprocess: the shell is a process-wide singleton.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "IPYTHONDIR": str(tmp_path / "ipython")}
+    done = subprocess.run([sys.executable, "-c", IPYTHON_CELLS], input=json.dumps(cells), env=env,
+                          capture_output=True, text=True, timeout=60, cwd=grading.__file__.rsplit("/utils/", 1)[0])
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+SETUP_CELL = "import numpy as np\nimport utils\nfrom utils.grading import check_array, check_raises"
+
+
+def test_failed_check_in_ipython_shows_the_test_line_and_message_only(tmp_path):
+    actual = "np.arange(15.0).reshape(3, 5)"
+    with pytest.raises(GradingError) as err:
+        check_array("rnn_step_forward: next_h", np.arange(15.0).reshape(3, 5), np.zeros((3, 5)))
+    cells = [SETUP_CELL,
+             f"check_array('rnn_step_forward: next_h', {actual}, np.zeros((3, 5)))",
+             "check_raises('f', ValueError, lambda: None + 1)",
+             # IPython's switch for hidden frames brings them back
+             f"get_ipython().InteractiveTB.skip_hidden = False\ncheck_array('h', {actual}, np.zeros((3, 5)))"]
+    setup, failed, raised, shown_all = _run_in_ipython(cells, tmp_path)
+    assert setup is None
+    assert failed["ename"] == "GradingError" and failed["evalue"] == str(err.value)
+    assert "grading.py" not in failed["text"]
+    assert f"----> 1 check_array('rnn_step_forward: next_h', {actual}" in failed["text"]
+    assert failed["text"].rstrip().endswith(f"GradingError: {err.value}")
+    # a check that calls the student's code: the student's frame stays, the check's goes
+    assert raised["evalue"] == ("f: expected ValueError, but it raised TypeError: "
+                                "unsupported operand type(s) for +: 'NoneType' and 'int'")
+    assert "grading.py" not in raised["text"] and "in <lambda>()" in raised["text"]
+    assert "utils/grading.py" in shown_all["text"] and shown_all["ename"] == "GradingError"
+
+
+def test_unpacking_a_functions_none_in_a_cell_gets_a_hint_and_nothing_else_changes(tmp_path):
+    others = ["a, b = None",  # no call: nothing returned None
+              "def h():\n    a, b = step(1)\nh()",  # in a function's body, not a test line
+              "(a, b), c = pair()",  # pair returned a tuple: its first item is None
+              "1 + None",
+              "step(1) + 1"]
+    cells = [SETUP_CELL, "def step(x):\n    x + 1  # its return was deleted\ndef pair():\n    return None, 2",
+             "x = 1\nnext_h, cache = step(\n    x)", *others,
+             "get_ipython().set_custom_exc((), None)",  # IPython as it is without utils
+             "next_h, cache = step(1)", *others]
+    results = _run_in_ipython(cells, tmp_path)
+    hinted, with_handler = results[2], results[3:3 + len(others)]
+    unhinted, without_handler = results[-len(others) - 1], results[-len(others):]
+    assert hinted["ename"] == "TypeError" and hinted["evalue"] == "cannot unpack non-iterable NoneType object"
+    assert hinted["text"].rstrip().endswith(
+        "TypeError: cannot unpack non-iterable NoneType object\n"
+        "Hint: step(...) returned None: did you forget its `return`?")
+    assert "Hint" not in unhinted["text"] and unhinted["evalue"] == hinted["evalue"]
+    assert all(r is not None for r in with_handler)
+    assert with_handler == without_handler
+
+
+def test_release_stub_says_what_to_do():
+    import ast
+    import textwrap
+    from pathlib import Path
+
+    config = Path(grading.__file__).parent.parent / "autograder" / "nbgrader_config.py"
+    stub = next(ast.literal_eval(node.value)["python"] for node in ast.walk(ast.parse(config.read_text()))
+                if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "c.ClearSolutions.code_stub")
+    assert stub.splitlines()[0] == "# YOUR CODE HERE" and len(stub.splitlines()) == 2
+    namespace = {}
+    exec("def f():\n" + textwrap.indent(stub, "    "), namespace)  # as nbgrader puts it in a body
+    with pytest.raises(NotImplementedError, match="replace this line with your code"):
+        namespace["f"]()

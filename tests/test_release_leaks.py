@@ -17,7 +17,6 @@ import functools
 import importlib
 import inspect
 import pkgutil
-import re
 import signal
 import types
 
@@ -27,37 +26,15 @@ import numpy as np
 import pytest
 
 from autograder import RELEASE, ROOT, SOLUTIONS, assignments
+from autograder.bundle import SHINGLE, significant_lines, solution_regions
 from autograder.probes import numpy_only_claim, probes_for
 from utils.grading import check_numpy_only
 
 matplotlib.use("Agg")
-SHINGLE = 3  # consecutive significant lines that count as a copy
-MIN_CHARS = 20  # shorter lines (`return h`, `N, T, H = x.shape`) are common to any code
 
 
 def _nbgrader(cell):
     return cell.metadata.get("nbgrader", {})
-
-
-def _significant(lines):
-    out = []
-    for line in lines:
-        line = re.sub(r"\s+#\s.*$", "", line).strip()
-        line = re.sub(r"\s+", " ", line)
-        if len(line) >= MIN_CHARS and not line.startswith("#"):
-            out.append(line)
-    return out
-
-
-def _solution_regions(nb):
-    """``{grade_id: [significant lines]}`` of every solution region."""
-    regions = {}
-    for cell in nb.cells:
-        if _nbgrader(cell).get("solution"):
-            for body in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
-                regions.setdefault(_nbgrader(cell)["grade_id"], []).extend(
-                    _significant(body.splitlines()))
-    return regions
 
 
 def _release_texts():
@@ -67,9 +44,9 @@ def _release_texts():
         nb = nbformat.read(RELEASE / name / f"{name}.ipynb", as_version=4)
         for i, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
-                texts[f"notebooks/{name} cell {i}"] = _significant(cell.source.splitlines())
+                texts[f"notebooks/{name} cell {i}"] = significant_lines(cell.source.splitlines())
     for path in sorted((ROOT / "utils").glob("*.py")):
-        texts[f"utils/{path.name}"] = _significant(path.read_text().splitlines())
+        texts[f"utils/{path.name}"] = significant_lines(path.read_text().splitlines())
     return texts
 
 
@@ -78,7 +55,7 @@ def test_no_solution_text_in_the_release():
     copies = []
     for name in assignments():
         nb = nbformat.read(SOLUTIONS / name / f"{name}.ipynb", as_version=4)
-        for grade_id, lines in _solution_regions(nb).items():
+        for grade_id, lines in solution_regions(nb).items():
             for k in range(len(lines) - SHINGLE + 1):
                 shingle = "\n".join(lines[k:k + SHINGLE])
                 copies += [f"{name}/{grade_id} in {where}: {lines[k]!r}..."

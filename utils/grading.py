@@ -8,11 +8,22 @@ Reference outputs: visible tests compare a student's result on fixed inputs with
 the solution's result, stored in ``references.npz`` next to the notebook (see
 :func:`check_reference`). ``make references`` re-creates those files by running
 the solution notebooks with ``RNN_COURSE_RECORD_REFERENCES`` set to a folder.
+
+Tracebacks: a failing test shows the student the test line and the message, not this
+module. Every check sets IPython's (and pytest's) ``__tracebackhide__``, and
+:class:`GradingError` leaves those frames out of its IPython traceback altogether
+(IPython alone would keep the innermost one, where the error is raised).
+:func:`install_ipython_hints` (run by ``import utils``) adds a hint to the error of a test
+line that unpacks a function's ``None``.
 """
 
+import ast
 import io
+import itertools
+import linecache
 import os
 import sys
+import types
 import zipfile
 
 import numpy as np
@@ -37,13 +48,53 @@ RECORD_ENV = "RNN_COURSE_RECORD_REFERENCES"
 class GradingError(AssertionError):
     """A check failed; the message explains how."""
 
+    def _render_traceback_(self):
+        """IPython's hook for an exception's own traceback: a list of formatted strings."""
+        return _traceback_without_checks(self)
+
+
+def _traceback_without_checks(exc):
+    """IPython's traceback of ``exc`` without the frames that set ``__tracebackhide__``.
+
+    Never raises: IPython would then print the formatting error instead of ``exc``, and
+    nbgrader, seeing no error output, would give the failed test its points.
+    """
+    try:
+        from IPython import get_ipython
+
+        formatter = get_ipython().InteractiveTB
+        tb = exc.__traceback__
+        if getattr(formatter, "skip_hidden", True):  # IPython's switch for hidden frames
+            tb = _without_hidden_frames(tb)
+        return formatter.structured_traceback(type(exc), exc, tb)
+    except Exception:  # noqa: BLE001 -- the message alone is still the whole story
+        return [f"{type(exc).__name__}: {exc}"]
+
+
+def _without_hidden_frames(tb):
+    """A new traceback chain: ``tb``'s entries but those whose frame sets ``__tracebackhide__``.
+
+    ``tb`` itself is left as it is (a debugger still sees every frame).
+    """
+    kept = []
+    while tb is not None:
+        if not tb.tb_frame.f_locals.get("__tracebackhide__"):
+            kept.append(tb)
+        tb = tb.tb_next
+    chain = None
+    for entry in reversed(kept):
+        chain = types.TracebackType(chain, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return chain
+
 
 def _fail(name, *lines):
+    __tracebackhide__ = True
     raise GradingError("\n  ".join([f"{name}: {lines[0]}", *lines[1:]]))
 
 
 def _plain_array(name, value):
     """``value`` as a plain ndarray (no subclass, no custom ``__eq__``), or a clear failure."""
+    __tracebackhide__ = True
     if value is None:
         _fail(name, "got None. Did the function reach its `return` statement?")
     if isinstance(value, tuple) and len(value) > 1 and not all(np.isscalar(v) for v in value):
@@ -62,6 +113,7 @@ def _plain_array(name, value):
 
 def check_shape(name, actual, shape):
     """Fail unless ``actual`` has exactly ``shape``."""
+    __tracebackhide__ = True
     actual = _plain_array(name, actual)
     shape = tuple(shape)
     if actual.shape != shape:
@@ -79,6 +131,7 @@ def check_array(name, actual, expected, *, rtol=1e-7, atol=1e-9):
 
     Integer and boolean arrays, and arrays of strings, must match exactly.
     """
+    __tracebackhide__ = True
     expected = _plain_array(f"{name} (expected)", expected)
     actual = check_shape(name, actual, expected.shape)
     header = f"expected shape {expected.shape} {expected.dtype}, got {actual.shape} {actual.dtype}"
@@ -128,6 +181,7 @@ def check_array(name, actual, expected, *, rtol=1e-7, atol=1e-9):
 
 def check_equal(name, actual, expected):
     """Fail unless ``actual == expected`` exactly (ints, strings, lists, dicts)."""
+    __tracebackhide__ = True
     if isinstance(actual, np.generic):
         actual = actual.item()
     if type(expected) in (int, float, str, bool) and type(actual) is not type(expected):
@@ -159,6 +213,7 @@ def _short(value, limit=80):
 
 def check_raises(name, exc_type, fn, *args, match=None, **kwargs):
     """Fail unless ``fn(*args, **kwargs)`` raises ``exc_type`` (whose message contains ``match``)."""
+    __tracebackhide__ = True
     try:
         fn(*args, **kwargs)
     except exc_type as exc:
@@ -173,6 +228,7 @@ def check_raises(name, exc_type, fn, *args, match=None, **kwargs):
 
 def check_gradient(name, analytic, numeric, *, tol=1e-7):
     """Fail unless the relative error between two gradients is at most ``tol``."""
+    __tracebackhide__ = True
     from utils.gradcheck import rel_error
 
     numeric = _plain_array(f"{name} (numeric)", numeric)
@@ -204,6 +260,7 @@ def check_numpy_only(name, fn, *args, **kwargs):
     notebooks use it), so autograd -- called directly or through any helper -- would
     compute the same numbers without the derivation: that loses the test's points.
     """
+    __tracebackhide__ = True
     used = []
 
     def watch(frame, event, arg):
@@ -247,6 +304,7 @@ def check_reference(key, actual, *, rtol=1e-7, atol=1e-9):
     With ``RNN_COURSE_RECORD_REFERENCES`` set, record ``actual`` instead (the
     solution notebooks are run that way by ``make references``).
     """
+    __tracebackhide__ = True
     record_path = _record_path()
     if record_path is not None:
         _recorded[key] = _plain_array(key, actual)
@@ -278,3 +336,99 @@ def write_npz(path, arrays):
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, buf.getvalue())
     os.replace(tmp, path)
+
+
+# --- hints for the errors a test line raises before any check ------------------------------
+
+NONE_UNPACKED = "cannot unpack non-iterable NoneType object"  # CPython's message
+
+
+def install_ipython_hints():
+    """In IPython, add a hint to the error of a cell line that unpacks a function's ``None``.
+
+    ``next_h, cache = rnn_step_forward(...)`` fails with a bare ``TypeError`` when the
+    function's ``return`` is missing; this adds the note from :func:`unpacked_none_hint`
+    under it. Every other error shows exactly as IPython shows it, and the type and
+    message stay (nbgrader reads them). Runs on ``import utils``; returns whether the
+    handler is installed: not outside IPython, not before Python 3.11 (no exception
+    notes), not over someone else's custom exception handler.
+    """
+    ipython = sys.modules.get("IPython")  # not imported: not in IPython, and no import cost
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(BaseException, "add_note"):
+        return False
+    if shell.custom_exceptions not in ((), (TypeError,)):
+        return False
+    shell.set_custom_exc((TypeError,), _show_type_error)
+    return True
+
+
+def _show_type_error(shell, etype, value, tb, tb_offset=None):
+    """IPython's custom handler of a cell's ``TypeError``: IPython's own display, plus the hint.
+
+    It makes exactly the call IPython makes without a handler: ``showsyntaxerror`` for an
+    error while parsing the cell, ``showtraceback`` for one while running it.
+    """
+    # IPython drops a handler that raises and then prints the error instead of showing it
+    # (no error output: nbgrader would give the test its points), so nothing here raises.
+    hint = unpacked_none_hint(value, tb, shell.user_global_ns)
+    if hint is not None:
+        try:
+            if hint not in getattr(value, "__notes__", ()):
+                value.add_note(hint)
+        except Exception:  # noqa: BLE001 -- an exception with odd notes: shown without the hint
+            pass
+    if not _runs_cell_code(tb, shell.user_global_ns):
+        shell.showsyntaxerror()
+    else:
+        shell.showtraceback(running_compiled_code=True)
+
+
+def unpacked_none_hint(exc, tb, user_ns):
+    """The hint for ``exc``, or None: ``"Hint: f(...) returned None: ..."`` when a cell's own line
+    (code at the top level of a cell, whose globals are ``user_ns``: a test line, not a
+    function's body) failed to unpack the result of calling ``f``. Never raises.
+    """
+    try:
+        if not isinstance(exc, TypeError) or str(exc) != NONE_UNPACKED:
+            return None
+        entry = tb
+        while entry.tb_next is not None:
+            entry = entry.tb_next
+        frame = entry.tb_frame
+        if frame.f_code.co_name != "<module>" or frame.f_globals is not user_ns:
+            return None
+        callee = _unpacked_call(frame.f_code, entry.tb_lasti)
+    except Exception:  # noqa: BLE001 -- a hint that cannot be worked out is no hint
+        return None
+    if callee is None:
+        return None
+    return f"Hint: {callee}(...) returned None: did you forget its `return`?"
+
+
+def _unpacked_call(code, lasti):
+    """Source text of the function called on the right of the assignment that unpacks at
+    instruction ``lasti`` of ``code`` (``f`` in ``a, b = f(x)``), or None if it is no call.
+
+    The unpacking instruction's position is that of its target, so a nested target
+    (``(a, b), c = f()``: ``f`` returned a tuple) matches no assignment.
+    """
+    position = next(itertools.islice(code.co_positions(), lasti // 2, None))
+    source = "".join(linecache.getlines(code.co_filename))
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            for target in node.targets:
+                span = (target.lineno, target.end_lineno, target.col_offset, target.end_col_offset)
+                if isinstance(target, (ast.Tuple, ast.List)) and span == position:
+                    return ast.unparse(node.value.func)
+    return None
+
+
+def _runs_cell_code(tb, user_ns):
+    """Whether a frame of ``tb`` runs a cell's code (its globals are ``user_ns``): False for
+    an error raised while IPython parses the cell."""
+    while tb is not None:
+        if tb.tb_frame.f_globals is user_ns:
+            return True
+        tb = tb.tb_next
+    return False

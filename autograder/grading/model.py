@@ -25,10 +25,20 @@ class Result:
     seconds: float = 0.0
     digest: str = ""
     checks: dict = field(default_factory=dict)  # grade_id -> why the trusted side zeroed it
+    # set by a late policy (grading.late), after grading: the per-cell scores stay as they are
+    submitted_at: str = ""  # ISO 8601, UTC
+    submitted_from: str = ""  # where that time came from
+    late_penalty: float = 0.0  # points taken from the final score
+    late_note: str = ""  # why, for the report
 
     @property
     def score(self):
         return sum(self.scores.values())
+
+    @property
+    def final_score(self):
+        """The score after the late penalty (the score itself without a policy)."""
+        return max(0.0, self.score - self.late_penalty) if self.late_penalty else self.score
 
     @property
     def max_score(self):

@@ -25,6 +25,9 @@ def write_gradebook(work, results, names):
         for r in results:
             gb.update_or_create_student(r.student)
             gb.update_or_create_submission(r.assignment, r.student)
+            if r.late_penalty:  # nbgrader's export then shows it and deducts it from "score"
+                notebook = gb.find_submission_notebook(r.assignment, r.assignment, r.student)
+                notebook.late_submission_penalty = r.late_penalty
             for grade_id, score in r.scores.items():
                 grade = gb.find_grade(grade_id, r.assignment, r.assignment, r.student)
                 grade.auto_score = score
@@ -73,8 +76,10 @@ def write_feedback(work, results, names):
     if (course / "feedback").exists():
         shutil.copytree(course / "feedback", out)
 
-def export_csv(work, results, names):
-    """``WORK/grades.csv``: one row per student and assignment, nbgrader's export columns."""
+def export_csv(work, results, names, late=False):
+    """``WORK/grades.csv``: one row per student and assignment, nbgrader's export columns;
+    ``WORK/problems.csv``: the same rows with our status and reasons (and, with a late
+    policy, ``late``, the submission time, its source, the penalty and the final score)."""
     try:
         nbgrader(work / "course", "export", f"--to={work / 'grades.csv'}", check=False,
                  timeout=STEP_TIMEOUT)
@@ -83,13 +88,76 @@ def export_csv(work, results, names):
               "missing (problems.csv has every score)", file=sys.stderr)
     with open(work / "problems.csv", "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "assignment", "score", "max_score", "status", "problems"])
+        late_columns = ["submitted", "submitted_from", "late_penalty", "final_score"] if late else []
+        writer.writerow(["student", "assignment", "score", "max_score", "status", "problems"]
+                        + late_columns)
         for r in results:
+            late_values = [r.submitted_at, r.submitted_from, r.late_penalty, r.final_score]
             writer.writerow([r.student, r.assignment, r.score, r.max_score, r.status,
-                             "; ".join(r.problems)])
+                             "; ".join(r.problems)] + (late_values if late else []))
 
-def write_report(work, results, unmatched, reference_failures):
-    """Summary table (student x assignment) and one line per problem, printed and saved."""
+# Canvas's gradebook import, as its guides document it: the columns Student, ID, SIS User ID,
+# SIS Login ID and Section, then one column per assignment (points); a student is matched by
+# any one of them, and a column that names no existing assignment creates a new one. Followed:
+# https://teaching.resources.osu.edu/toolsets/carmencanvas/guides/calculating-final-grades/import-csv-file-carmen-grades
+CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+# Moodle's CSV grade import: the TA maps one column to a user field ("Map from" Username,
+# "Map to" username, or Email address to useremail) and each other column to a grade item;
+# columns left unmapped are ignored. Followed: https://docs.moodle.org/311/en/Grade_import
+MOODLE_COLUMNS = ["Username", "Email address"]
+
+def _points(value):
+    """Points as an LMS reads them: ``7.5``, ``10``, ``6.83`` (two decimals at most)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+def _final_scores(results):
+    """``{student: {assignment: final score}}``, the late penalty deducted."""
+    table = {}
+    for r in results:
+        table.setdefault(r.student, {})[r.assignment] = r.final_score
+    return table
+
+def canvas_rows(results, names):
+    """Canvas's import table: a header, then one row per student (sorted), the id as the
+    SIS Login ID, the columns we do not know empty, ``""`` for an assignment not submitted.
+    No late-penalty column: Canvas would import it as a new assignment."""
+    rows = [CANVAS_COLUMNS + list(names)]
+    for student, scores in sorted(_final_scores(results).items()):
+        rows.append(["", "", "", student, ""]
+                    + [_points(scores[n]) if n in scores else "" for n in names])
+    return rows
+
+def moodle_rows(results, names, late=False):
+    """Moodle's import table: a header, then one row per student (sorted), the id as the
+    username, the email empty; with a late policy, a ``<assignment> late penalty`` column
+    (points) after each assignment, which the TA leaves unmapped or maps to a grade item."""
+    header = list(MOODLE_COLUMNS)
+    for n in names:
+        header += [n, f"{n} late penalty"] if late else [n]
+    rows = [header]
+    by_key = {(r.student, r.assignment): r for r in results}
+    for student in sorted({r.student for r in results}):
+        row = [student, ""]
+        for n in names:
+            r = by_key.get((student, n))
+            row.append(_points(r.final_score) if r else "")
+            if late:
+                row.append(_points(r.late_penalty) if r else "")
+        rows.append(row)
+    return rows
+
+def export_lms_csv(work, results, names, late=False):
+    """``WORK/canvas.csv`` and ``WORK/moodle.csv``: one row per student, one column per
+    assignment (final scores, in points), for the LMSs' gradebook imports."""
+    for file, rows in (("canvas.csv", canvas_rows(results, names)),
+                       ("moodle.csv", moodle_rows(results, names, late))):
+        with open(work / file, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
+
+def write_report(work, results, unmatched, reference_failures, late_policy=None):
+    """Summary table (student x assignment) and one line per problem, printed and saved.
+    With a late policy the table holds the final scores (penalty deducted, marked ``*``) and
+    a section lists every late submission and where the submission times came from."""
     names = sorted({r.assignment for r in results})
     by_student = {}
     for r in results:
@@ -98,8 +166,8 @@ def write_report(work, results, unmatched, reference_failures):
     lines = ["| student | " + " | ".join(short) + " | total | problems |",
              "|---|" + "---:|" * (len(names) + 1) + "---|"]
     for student, rows in sorted(by_student.items()):
-        cells = [f"{rows[n].score:g}/{rows[n].max_score:g}" if n in rows else "-" for n in names]
-        total = sum(r.score for r in rows.values())
+        cells = [_report_cell(rows[n]) if n in rows else "-" for n in names]
+        total = sum(r.final_score for r in rows.values())
         possible = sum(r.max_score for r in rows.values())
         n_problems = sum(1 for r in rows.values() if r.problems)
         lines.append(f"| {student} | " + " | ".join(cells) + f" | {total:g}/{possible:g} | "
@@ -115,6 +183,8 @@ def write_report(work, results, unmatched, reference_failures):
                      f"{'; '.join(r.problems) or 'see its job folder'}")
     if lines[-1] == "Problems:":
         lines.append("- none")
+    if late_policy is not None:
+        lines += ["", *_late_section(results, late_policy)]
     seconds = [r.seconds for r in results if r.seconds]
     if seconds:
         lines += ["", f"{len(seconds)} notebooks graded, {np.mean(seconds):.1f} s each on average."]
@@ -122,3 +192,23 @@ def write_report(work, results, unmatched, reference_failures):
     (work / "report.md").write_text(text + "\n")
     print(text)
     return text
+
+def _report_cell(r):
+    mark = "*" if r.late_penalty else ""
+    return f"{r.final_score:g}{mark}/{r.max_score:g}"
+
+def _late_section(results, policy):
+    """Lines for the report: the policy, where the times came from, every late submission."""
+    from collections import Counter
+
+    sources = Counter(r.submitted_from for r in results if r.submitted_from)
+    lines = [f"Late policy ({policy.describe()}; * = penalty deducted):",
+             "- submission times from " + (", ".join(f"{src} ({n})" for src, n in
+                                                      sorted(sources.items())) or "nowhere")]
+    late = [r for r in results if r.late_note]
+    for r in late:
+        lines.append(f"- {r.student} / {r.assignment}: {r.late_note} "
+                     f"({r.score:g} -> {r.final_score:g})")
+    if not late:
+        lines.append("- no late submission")
+    return lines

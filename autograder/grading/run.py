@@ -12,8 +12,15 @@ from pathlib import Path
 from autograder import ROOT, SOLUTIONS, assignments
 from autograder.grading.discover import discover
 from autograder.grading.job import run_job
+from autograder.grading.late import apply_late_policy, load_policy
 from autograder.grading.model import REFERENCE_STUDENT, Result, Submission
-from autograder.grading.outputs import export_csv, write_feedback, write_gradebook, write_report
+from autograder.grading.outputs import (
+    export_csv,
+    export_lms_csv,
+    write_feedback,
+    write_gradebook,
+    write_report,
+)
 from autograder.grading.submission import file_digest
 from autograder.grading.verdicts import apply_probes
 from autograder.kernel import check_sandbox
@@ -50,8 +57,10 @@ def _verdict_digest(names, settings):
                 h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
-def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True):
-    """Grade every submission in ``submissions``; return ``(results, unmatched)``."""
+def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True,
+          late_policy=None):
+    """Grade every submission in ``submissions``; return ``(results, unmatched)``.
+    A ``late_policy`` (:class:`late.LatePolicy`) deducts from the final scores only."""
     from tqdm import tqdm
 
     from autograder.kernel import install_kernelspec
@@ -125,23 +134,34 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     for r in final:
         if r.problems and r.status == "ok":
             r.status = "problem"
+    if late_policy is not None:
+        apply_late_policy(late_policy, final, subs)
     write_gradebook(work, final, used)
     if feedback:
         write_feedback(work, final, used)
-    export_csv(work, final, used)
-    write_report(work, final, unmatched, reference_failures)
+    late = late_policy is not None
+    export_csv(work, final, used, late=late)
+    export_lms_csv(work, final, used, late=late)
+    write_report(work, final, unmatched, reference_failures, late_policy=late_policy)
     return final, unmatched, reference_failures
 
 def main_grade(args):
     settings = Settings(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                         memory_mb=args.memory_mb)
     try:
+        policy = load_policy(args.late_policy, assignments()) if args.late_policy else None
+    except (OSError, ValueError) as exc:  # before any grading: a typo costs nothing
+        print(f"error: --late-policy {args.late_policy}: {exc}", file=sys.stderr)
+        return 2
+    try:
         results, _, ref_fail = grade(args.submissions, args.work, jobs=args.jobs,
-                                     settings=settings, feedback=not args.no_feedback)
+                                     settings=settings, feedback=not args.no_feedback,
+                                     late_policy=policy)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     work = Path(args.work).resolve()
-    print(f"\ngrades: {work / 'grades.csv'}\nproblems: {work / 'problems.csv'}\n"
+    print(f"\ngrades: {work / 'grades.csv'} (for an LMS: {work / 'canvas.csv'}, "
+          f"{work / 'moodle.csv'})\nproblems: {work / 'problems.csv'}\n"
           f"feedback: {work / 'feedback'}\nreport: {work / 'report.md'}")
     return 1 if ref_fail else 0
