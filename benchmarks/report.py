@@ -202,8 +202,8 @@ def sandbox_table(rows):
     cells.append(["all", seconds(total[0]), seconds(total[1]), f"{total[1] - total[0]:+.2f} s"])
     return [table(["notebook", "plain kernel", "sandboxed grading kernel", "difference"], cells),
             "The same notebooks, grading budget, executed alternately in a plain kernel and in the "
-            "grading kernel (bubblewrap sandbox, limits, unix sockets) in one run: what the sandbox "
-            "costs a whole notebook (`benchmarks.grading.sandbox_notebooks`)."]
+            "grading kernel (bubblewrap sandbox, limits, unix sockets) in one run, in both orders "
+            "(medians): what the sandbox costs a whole notebook (`benchmarks.grading.sandbox_notebooks`)."]
 
 
 def quality_section(charlm_entry, notebooks_entry, long_entry, cpus):
