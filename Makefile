@@ -46,8 +46,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . 2>&1 | $(QUIET_PIP)
 	touch $(STAMP)
 
+# The student's JupyterLab: nbgrader's instructor panels (formgrader, create assignment,
+# assignment and course lists) are switched off by lab/student; Validate stays.
+STUDENT_LAB := JUPYTER_CONFIG_PATH=$(CURDIR)/lab/student
 lab: env
-	$(VENV)/bin/jupyter lab notebooks/
+	$(STUDENT_LAB) $(VENV)/bin/jupyter lab notebooks/
 
 release: env
 	$(PY) -m autograder release
