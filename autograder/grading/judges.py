@@ -27,7 +27,9 @@ G2P_WORDS = 300  # test words decoded by the grader (the hidden test's count)
 G2P_MAX_LEN = 20  # the longest pronunciation has 15 phonemes
 
 
+@functools.cache
 def _source(name):
+    """The solution notebook (read once per grading process; never modified)."""
     return nbformat.read(SOLUTIONS / name / f"{name}.ipynb", as_version=4)
 
 

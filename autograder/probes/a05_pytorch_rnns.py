@@ -81,18 +81,7 @@ def probe_NameClassifier(ns, rng):
 
 
 def probe_train_classifier(ns, rng):
-    import torch.nn as nn
-    import torch.nn.functional as F
-
-    class CharCounts(nn.Module):
-        def __init__(self, vocab_size, n_classes):
-            super().__init__()
-            self.linear = nn.Linear(vocab_size, n_classes)
-
-        def forward(self, tokens, lengths):
-            counts = F.one_hot(tokens, self.linear.in_features).float().sum(1)
-            return self.linear(counts / lengths[:, None])
-
+    CharCounts, _ = _bag_models()
     _torch_seed(rng)
     stoi = {"<pad>": 0, "<unk>": 1, "a": 2, "b": 3, "c": 4, "d": 5, "e": 6}
     pairs = [(name, int(rng.integers(0, 3))) for name in _random_names(rng, 24, "abcde")]
