@@ -20,8 +20,8 @@ NBVAL := -p no:cacheprovider --nbval --nbval-sanitize-with .nbval-sanitize.cfg -
 OTHER_CPU := MKL_CBWR=AVX2 ATEN_CPU_CAPABILITY=avx2 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
              OPENBLAS_NUM_THREADS=1
 
-.PHONY: help env lab release references execute demo autograde test lint unit sync nbval portability \
-        grading grading-unprivileged validity bench student-bundle clean
+.PHONY: help env lab release references execute demo autograde formgrader similarity test lint unit sync nbval portability \
+        grading grading-unprivileged validity bench student-bundle ui-check clean
 
 help:
 	@echo "make demo        set up, regenerate the release, grade the demo class (main job)"
@@ -31,11 +31,17 @@ help:
 	@echo "make release     regenerate notebooks/ from solutions/"
 	@echo "make references  re-record the reference outputs (solutions/*/references.npz)"
 	@echo "make execute     re-run the solution notebooks in place (outputs nbval compares)"
-	@echo "make autograde SUBMISSIONS=path [JOBS=2]   grade a class"
+	@echo "make autograde SUBMISSIONS=path [JOBS=2] [LATE=policy.toml] [ROSTER=students.csv]"
+	@echo "                 grade a class (a late policy, the students' names)"
+	@echo "make formgrader [RUN=.grading/demo]   the TA's JupyterLab: nbgrader's formgrader on a"
+	@echo "                 grading run (submissions, scores, manual grading)"
+	@echo "make similarity [RUN=.grading/demo]   RUN/similarity.md: alike solution code, for review"
 	@echo "make validity [ONLY=01_rnn_numpy]   mutation suite: bugs caught, alternatives accepted"
 	@echo "make bench [QUICK=1]   performance figures -> benchmarks/RESULTS.md"
 	@echo "make student-bundle   dist/rnn-course-student.zip: release notebooks, utils wheel, set-up;"
 	@echo "                 checked to hold no solution text"
+	@echo "make ui-check    real-browser check (Playwright, system Chromium): the student's Lab"
+	@echo "                 and the formgrader; screenshots in .grading/ui/"
 	@echo "make clean       remove grading work folders"
 
 env: $(STAMP)
@@ -64,9 +70,20 @@ execute: env
 demo: env release
 	$(PY) -m autograder demo --work $(WORK)/demo
 
+AUTOGRADE_USAGE := make autograde SUBMISSIONS=path [JOBS=2] [LATE=policy.toml] [ROSTER=students.csv]
 autograde: env
-	@test -n "$(SUBMISSIONS)" || (echo "usage: make autograde SUBMISSIONS=path/to/submissions [JOBS=2]"; exit 2)
-	$(PY) -m autograder grade "$(SUBMISSIONS)" --work $(WORK)/$(notdir $(abspath $(SUBMISSIONS))) --jobs $(or $(JOBS),2)
+	@test -n "$(SUBMISSIONS)" || (echo "usage: $(AUTOGRADE_USAGE)"; exit 2)
+	$(PY) -m autograder grade "$(SUBMISSIONS)" --work $(WORK)/$(notdir $(abspath $(SUBMISSIONS))) \
+	    --jobs $(or $(JOBS),2) $(if $(LATE),--late-policy "$(LATE)",) $(if $(ROSTER),--roster "$(ROSTER)",)
+
+# The TA's JupyterLab: nbgrader's formgrader on a grading run's course (WORK=.grading/demo
+# after `make demo`, or .grading/<submissions folder> after `make autograde`).
+formgrader: env
+	$(PY) -m autograder formgrader --work $(or $(RUN),$(WORK)/demo)
+
+# Pairs of submissions whose solution cells are alike, for the TA to review (never a penalty).
+similarity: env
+	$(PY) -m autograder similarity --work $(or $(RUN),$(WORK)/demo)
 
 test: lint unit sync nbval portability grading grading-unprivileged
 
@@ -113,6 +130,19 @@ bench: env
 # solutions/, utils/ as a wheel, the student requirements; the build fails on any solution text.
 student-bundle: env sync
 	$(PY) -m autograder bundle
+
+# A real browser on the student's Lab (a wrong answer's message, no instructor panel) and on
+# the formgrader of a graded class (RNN_COURSE_UI_WORK, default .grading/demo). Playwright comes
+# from requirements-ui.txt, the browser is the system's Chromium (never `playwright install`).
+CHROMIUM := /usr/bin/chromium
+UI_STAMP := $(VENV)/.installed-ui
+$(UI_STAMP): requirements-ui.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-ui.txt 2>&1 | $(QUIET_PIP)
+	touch $(UI_STAMP)
+
+ui-check: env $(UI_STAMP)
+	@test -x $(CHROMIUM) || { echo "ui-check: $(CHROMIUM) not found; install it: apt-get install -y chromium"; exit 2; }
+	RNN_COURSE_UI=1 RNN_COURSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -p no:cacheprovider tests/ui -v --durations 5
 
 clean:
 	rm -rf $(WORK)

@@ -5,12 +5,34 @@ import sys
 
 from autograder.settings import DEFAULTS
 
+EXAMPLES = """examples:
+  python -m autograder demo                                  # grade the demo class (.grading/demo)
+  python -m autograder grade submitted/ --work .grading/hw   # grade a class
+  python -m autograder grade submitted/ --work .grading/hw --late-policy late.toml \\
+      --roster students.csv                                  # with a late policy and names
+  python -m autograder grade submitted/ --work .grading/hw --student carol \\
+      --assignment 01_rnn_numpy                              # regrade one submission
+  python -m autograder formgrader --work .grading/hw         # the TA's formgrader on that run
+  python -m autograder similarity --work .grading/hw         # pairs of alike submissions
+  python -m autograder bundle                                # what students get (dist/)
+`make help` lists the same as make targets."""
+
+GRADE_EXAMPLES = """examples:
+  python -m autograder grade submitted/ --work .grading/hw
+  python -m autograder grade downloads/ --work .grading/hw --jobs 2   # LMS file names
+  python -m autograder grade submitted/ --work .grading/hw --late-policy late.toml
+  python -m autograder grade submitted/ --work .grading/hw --student carol --assignment 01_rnn_numpy
+Run it again to resume a stopped run or to grade new and changed files only."""
+
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     epilog=EXAMPLES, formatter_class=raw)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    g = sub.add_parser("grade", help="autograde a folder of submissions")
+    g = sub.add_parser("grade", help="autograde a folder of submissions", epilog=GRADE_EXAMPLES,
+                       formatter_class=raw)
     g.add_argument("submissions", help="nbgrader submitted/ folder or a flat folder of .ipynb files")
     g.add_argument("--work", default=".grading/run", help="working folder (gradebook, feedback, CSV)")
     g.add_argument("--jobs", type=int, default=2, help="notebooks graded at once")
@@ -21,6 +43,18 @@ def main(argv=None):
     g.add_argument("--no-feedback", action="store_true", help="skip the HTML feedback")
     g.add_argument("--late-policy", metavar="FILE", help="JSON or TOML file: deadlines, percent "
                    "per started day late, cap, extensions (see autograder/grading/late.py)")
+    g.add_argument("--roster", metavar="CSV", help="students' names for formgrader and the LMS "
+                   "files: nbgrader's columns id,first_name,last_name,email (id required)")
+    g.add_argument("--student", action="append", metavar="ID", help="regrade only this student "
+                   "(repeatable); the others' results, feedback and files stay as they are")
+    g.add_argument("--assignment", action="append", metavar="NAME",
+                   help="regrade only this assignment (repeatable; with --student: both must match)")
+
+    t = sub.add_parser("formgrader", help="the TA's JupyterLab with nbgrader's formgrader on a "
+                       "grading run (manual grading, submissions, released assignments)")
+    t.add_argument("--work", default=".grading/demo", help="a grading run's working folder")
+    t.add_argument("--port", type=int, help="port of the server (default: Jupyter's choice)")
+    t.add_argument("--no-browser", action="store_true", help="only print the URL")
 
     d = sub.add_parser("demo", help="generate the demo class and grade it")
     d.add_argument("--work", default=".grading/demo")
@@ -41,6 +75,19 @@ def main(argv=None):
     b = sub.add_parser("bundle", help="write the student bundle (release notebooks, utils wheel, "
                        "requirements) and check it holds no solution text")
     b.add_argument("--out", help="the archive to write (.zip; default dist/rnn-course-student.zip)")
+
+    m = sub.add_parser(
+        "similarity", help="pairs of submissions whose solution cells are alike (for review)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Compare every pair of a graded run's submissions per assignment (solution\n"
+        "cells only, the release's stubs not counted); write WORK/similarity.md and\n"
+        "WORK/similarity.csv. For the TA to review, never an automatic penalty.",
+        epilog="example:\n  python -m autograder grade submitted/ --work .grading/run\n"
+        "  python -m autograder similarity --work .grading/run --threshold 0.8")
+    m.add_argument("--work", default=".grading/run", help="the work folder of a grading run")
+    # 0.8 is similarity.DEFAULT_THRESHOLD, not imported here: copydetect loads matplotlib
+    m.add_argument("--threshold", type=float, default=0.8, help="flag a pair when either "
+                   "direction's score reaches it, 0..1 (default: %(default)s)")
 
     args = parser.parse_args(argv)
     if args.command == "grade":
@@ -77,10 +124,18 @@ def main(argv=None):
             print("reference outputs are up to date" if not diffs else "run `make references`")
             return 1 if diffs else 0
         return references.record_all()
+    if args.command == "formgrader":
+        from autograder.formgrader import main_formgrader
+
+        return main_formgrader(args)
     if args.command == "bundle":
         from autograder.bundle import main_bundle
 
         return main_bundle(args)
+    if args.command == "similarity":
+        from autograder.grading.similarity import main_similarity
+
+        return main_similarity(args)
     return 2
 
 

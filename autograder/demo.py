@@ -78,6 +78,20 @@ def expected_scores(name):
     }
 
 
+# the class list an LMS would export, in nbgrader's roster format (see grading.roster)
+ROSTER = """id,first_name,last_name,email
+alice,Alice,Arden,alice@example.org
+bob,Bob,Baker,bob@example.org
+carol,Carol,Chen,carol@example.org
+dave,Dave,Diaz,dave@example.org
+"""
+
+
+def write_roster(path):
+    Path(path).write_text(ROSTER, encoding="utf-8")
+    return Path(path)
+
+
 def build(dest, names=None):
     """Write the demo class in nbgrader's ``submitted/<student>/<assignment>/`` layout."""
     dest = Path(dest)
@@ -107,16 +121,20 @@ def build(dest, names=None):
 
 def main_demo(args):
     from autograder.grading import grade
+    from autograder.grading.roster import load_roster
     from autograder.settings import Settings
 
     work = Path(args.work).resolve()
     submissions = build(work / "submitted")
+    people = load_roster(write_roster(work / "students.csv"))
     settings = Settings(cell_timeout=45, notebook_timeout=300)
-    results, _, reference_failures = grade(submissions, work, jobs=args.jobs, settings=settings)
+    results, _, reference_failures = grade(submissions, work, jobs=args.jobs, settings=settings,
+                                           people=people)
     mismatches = check_expectations(results)
     print("\ndemo class: " + ("every score is as expected" if not mismatches else
                               "UNEXPECTED SCORES:\n  " + "\n  ".join(mismatches)))
-    print(f"feedback: {work / 'feedback'}\ngrades: {work / 'grades.csv'}\nreport: {work / 'report.md'}")
+    print(f"feedback: {work / 'feedback'}\ngrades: {work / 'grades.csv'}\nreport: {work / 'report.md'}\n"
+          f"formgrader: make formgrader RUN={work}")
     return 1 if mismatches or reference_failures else 0
 
 

@@ -19,7 +19,10 @@ Replaces ``Execute`` in ``Autograde.autograde_preprocessors`` (see
   progress bar) is kept as ordinary output, labelled, and costs nothing. Failures
   are exceptions and still score 0.
 
-Every event is also appended as a JSON line to ``event_log`` for the report.
+Every event is also appended as a JSON line to ``event_log`` for the report. It refuses to
+run in any kernel but the course's sandboxed one (``grading.job`` names it): in the course
+folder, ``nbgrader autograde`` by hand or formgrader's Autograde button would otherwise run
+students' code as the TA.
 """
 
 import asyncio
@@ -60,6 +63,13 @@ class GuardedExecute(Execute):
                 f.write(json.dumps(event) + "\n")
 
     def preprocess(self, nb, resources=None, km=None):
+        from autograder.kernel import KERNEL_NAME
+
+        if self.kernel_name != KERNEL_NAME:  # `nbgrader autograde` by hand, formgrader's button
+            raise RuntimeError(
+                "this course autogrades only in its sandboxed kernel: run `python -m "
+                "autograder grade SUBMISSIONS --work WORK [--student S --assignment A]` "
+                "(nbgrader's own autograde would run the student's code outside the sandbox)")
         self._check_assign_resources(resources)
         self.nb = nb
         probe_cell = None

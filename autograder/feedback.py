@@ -11,7 +11,8 @@ def without_hidden_tests(nb, release_nb):
     The release was generated without the hidden tests, so they are absent by
     construction: nothing here parses the notebook for nbgrader's markers (a student's
     comment that looks like one is just text). A failing test keeps its error name and
-    message (written for students), not the traceback that would quote the code.
+    message (written for students) and the notes under it (the hint of
+    ``utils.install_ipython_hints``), not the frames that would quote the code.
     """
     release = {c.metadata["nbgrader"]["grade_id"]: c for c in release_nb.cells
                if c.metadata.get("nbgrader", {}).get("grade_id")}
@@ -23,8 +24,18 @@ def without_hidden_tests(nb, release_nb):
         if ref.metadata["nbgrader"].get("grade"):
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":
-                    out["traceback"] = [f"{out.get('ename')}: {_ANSI.sub('', str(out.get('evalue')))}"]
+                    out["traceback"] = _message_and_notes(out)
     return nb
+
+
+def _message_and_notes(error):
+    """An error output's ``ename: evalue`` line and the lines IPython prints under it (the
+    exception's notes), without colour codes."""
+    lines = [_ANSI.sub("", str(line)) for line in error.get("traceback", [])]
+    head = f"{error.get('ename')}:"
+    starts = [i for i, line in enumerate(lines) if line.startswith(head)]
+    message = [f"{error.get('ename')}: {_ANSI.sub('', str(error.get('evalue')))}"]
+    return message + lines[starts[-1] + 1:] if starts else message
 
 
 def _graded_names(source_nb):
@@ -111,3 +122,64 @@ def _safe_html_preprocessor():
 
 
 SafeHTML = _safe_html_preprocessor()
+
+
+def sanitized(nb):
+    """The notebook with its markdown and HTML outputs as :class:`SafeHTML` leaves them: what
+    a TA's or a student's browser may render without running a student's script."""
+    return SafeHTML().preprocess(nb, {})[0]
+
+
+# Math in feedback and in formgrader without a network: nbgrader's templates load MathJax 2
+# from a CDN. jupyter_server_mathjax ships MathJax 2 (the same major version) as package data.
+# nbconvert's default, which nbgrader's templates use as it is
+MATHJAX_CDN = ("https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js"
+               "?config=TeX-AMS_CHTML-full,Safe")
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"  # the configuration that package ships
+MATHJAX_FOLDER = "_mathjax"  # beside the student folders of WORK/feedback
+# nbgrader writes feedback/<student>/<assignment>/<notebook>.html
+MATHJAX_FROM_FEEDBACK = f"../../{MATHJAX_FOLDER}/MathJax.js?config={MATHJAX_CONFIG}"
+
+
+def mathjax_files():
+    """The folder holding ``MathJax.js`` and its fonts and extensions."""
+    import jupyter_server_mathjax
+
+    return jupyter_server_mathjax.app.STATIC_ASSETS_PATH
+
+
+def offline_math_script(local_url):
+    """A script tag that loads MathJax from ``local_url`` and, if that fails (a feedback
+    file sent on its own), from the CDN."""
+    fallback = ("var s=document.createElement('script');"
+                f"s.src='{MATHJAX_CDN}';document.head.appendChild(s)")
+    return f'<script src="{local_url}" onerror="{fallback}"></script>'
+
+
+def _html_exporter():
+    from nbconvert.exporters import HTMLExporter
+
+    class OfflineMathHTMLExporter(HTMLExporter):
+        """nbgrader's feedback page with MathJax taken from ``WORK/feedback/_mathjax``
+        (:func:`install_offline_math`), the CDN only as a fallback."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            output, resources = super().from_notebook_node(nb, resources, **kw)
+            cdn_tag = f'<script src="{MATHJAX_CDN}"> </script>'
+            return output.replace(cdn_tag, offline_math_script(MATHJAX_FROM_FEEDBACK)), resources
+
+    return OfflineMathHTMLExporter
+
+
+OfflineMathHTMLExporter = _html_exporter()
+
+
+def install_offline_math(feedback):
+    """Copy MathJax into ``feedback/_mathjax`` once (about 12 MB), where every feedback page
+    of that folder looks first."""
+    import shutil
+    from pathlib import Path
+
+    dest = Path(feedback) / MATHJAX_FOLDER
+    if Path(feedback).is_dir() and not (dest / "MathJax.js").is_file():
+        shutil.copytree(mathjax_files(), dest, dirs_exist_ok=True)

@@ -34,6 +34,7 @@ c.Execute.startup_timeout = 120
 # script in the browser of whoever opens it: markdown and HTML outputs are sanitized
 # (no script, no event handlers, no javascript: URLs), other active outputs dropped.
 c.GenerateFeedback.force = True
+c.GenerateFeedback.exporter_class = "autograder.feedback.OfflineMathHTMLExporter"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",

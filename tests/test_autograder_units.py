@@ -102,6 +102,22 @@ def test_feedback_has_no_hidden_tests_by_construction():
     assert answer.source.startswith("### BEGIN HIDDEN TESTS\n# my notes")  # the student's own text
 
 
+def test_feedback_keeps_the_error_message_and_its_hint_not_the_frames():
+    """IPython's traceback of ``next_h, cache = f(...)`` with ``f`` missing its return: the
+    feedback shows the message and the hint of utils.install_ipython_hints under it."""
+    ran = nbformat.read(SOLUTIONS / FIRST / f"{FIRST}.ipynb", as_version=4)
+    test = next(c for c in ran.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    frame = "\x1b[32m----> \x1b[39m\x1b[32m4\x1b[39m next_h, cache = rnn_step_forward(x)\n"
+    hint = "Hint: rnn_step_forward(...) returned None: did you forget its `return`?"
+    test.outputs = [nbformat.v4.new_output(
+        "error", ename="TypeError", evalue="cannot unpack non-iterable NoneType object",
+        traceback=["\x1b[31m----\x1b[39m", "\x1b[31mTypeError\x1b[39m   Traceback (most recent call last)",
+                   frame, "\x1b[31mTypeError\x1b[39m: cannot unpack non-iterable NoneType object", hint])]
+    without_hidden_tests(ran, _release())
+    assert test.outputs[0]["traceback"] == ["TypeError: cannot unpack non-iterable NoneType object",
+                                            hint]
+
+
 def test_demo_notebooks_fill_solutions_and_apply_bugs():
     solved = solved_notebook(FIRST)
     text = nbformat.writes(solved)

@@ -4,12 +4,16 @@ Runs the real pipeline (nbgrader, kernels, probes, feedback, CSV) once for the m
 """
 
 import csv
+import json
+import shutil
 
 import pytest
 
 from autograder import assignments
-from autograder.demo import build, check_expectations, expected_scores
+from autograder.demo import build, check_expectations, expected_scores, write_roster
 from autograder.grading import grade
+from autograder.grading.roster import load_roster
+from autograder.grading.run import PartialRegradeRefused
 from autograder.settings import Settings
 
 pytestmark = pytest.mark.grading
@@ -19,8 +23,10 @@ pytestmark = pytest.mark.grading
 def graded(tmp_path_factory):
     work = tmp_path_factory.mktemp("demo")
     build(work / "submitted")
+    people = load_roster(write_roster(work / "students.csv"))
     results, unmatched, reference_failures = grade(
-        work / "submitted", work, jobs=2, settings=Settings(cell_timeout=45), progress=False)
+        work / "submitted", work, jobs=2, settings=Settings(cell_timeout=45), progress=False,
+        people=people)
     return work, {(r.student, r.assignment): r for r in results}, unmatched, reference_failures
 
 
@@ -75,5 +81,97 @@ def test_outputs_csv_feedback_and_report(graded):
         assert html.is_file()
         text = html.read_text()
         assert "BEGIN HIDDEN TESTS" not in text and "HIDDEN" not in text
+        assert '<script src="../../_mathjax/MathJax.js' in text  # math without a network
+    assert (work / "feedback" / "_mathjax" / "MathJax.js").is_file()
     report = (work / "report.md").read_text()
     assert "| alice |" in report and "dave" in report and "not valid JSON" in report
+
+
+def test_formgrader_sees_the_run_submissions_names_and_released_assignments(graded, monkeypatch):
+    """What formgrader shows, asked through nbgrader's own API with the configuration that
+    ``python -m autograder formgrader`` gives it."""
+    from nbgrader.apps import NbGrader
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder import formgrader
+
+    work, results, _, _ = graded
+    course = formgrader.prepare(work)
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(work / formgrader.TA_CONFIG))
+    monkeypatch.chdir(course)
+    app = NbGrader()
+    app.load_config_file()
+    api = NbGraderAPI(CourseDirectory(config=app.config, root=str(course)), config=app.config)
+    ran = {a: {s for (s, a2), r in results.items() if a2 == a and r.status not in
+               ("missing", "invalid")} for a in assignments()}
+    for assignment in api.get_assignments():
+        assert assignment["status"] == "released", assignment
+        assert assignment["num_submissions"] == len(ran[assignment["name"]]) >= 3
+    alice = next(s for s in api.get_students() if s["id"] == "alice")
+    assert (alice["first_name"], alice["last_name"]) == ("Alice", "Arden")
+    assert alice["score"] == alice["max_score"] > 0
+
+    # its Autograde button would run student code outside the sandbox: refused (by
+    # execute.GuardedExecute), and the course's grader puts back the copy nbgrader removed
+    first = assignments()[0]
+    refused = api.autograde(first, "alice")
+    assert not refused["success"], refused
+    assert "autogrades only in its sandboxed kernel" in (refused.get("log", "")
+                                                         + refused.get("error", "")), refused
+    from autograder.grading.outputs import publish_course
+
+    publish_course(work, [results[("alice", first)]], [first])
+    assert (course / "autograded" / "alice" / first / f"{first}.ipynb").is_file()
+
+
+def test_regrading_one_student_changes_that_grade_only(graded):
+    """``grade --student carol --assignment A`` after carol's file was replaced (she sent the
+    right one): her result, feedback and rows change, every other file stays as it was."""
+    work, results, _, _ = graded
+    first = assignments()[0]
+    others = {p: (p.read_bytes(), p.stat().st_mtime_ns)
+              for p in [*(work / "results").glob("*.json"), *(work / "feedback").glob("*/*/*.html")]
+              if "carol" not in p.name and "carol" not in p.parts}
+    assert others
+    from nbgrader.api import Gradebook
+
+    db = f"sqlite:///{work / 'course' / 'gradebook.db'}"
+    with Gradebook(db, course_id="rnn-course") as gb:  # a TA's override in formgrader
+        override = gb.find_submission_notebook(first, first, "alice").grades[0]
+        cell, override.manual_score = override.name, 0.5
+        gb.db.commit()
+    carol_nb = work / "submitted" / "carol" / first / f"{first}.ipynb"
+    shutil.copy(work / "submitted" / "alice" / first / f"{first}.ipynb", carol_nb)
+    people = load_roster(work / "students.csv")
+    regraded, _, _ = grade(work / "submitted", work, jobs=2, settings=Settings(cell_timeout=45),
+                           progress=False, people=people, students=["carol"],
+                           only_assignments=[first])
+    carol = next(r for r in regraded if (r.student, r.assignment) == ("carol", first))
+    assert carol.score == carol.max_score > results[("carol", first)].score
+    saved = json.loads((work / "results" / f"carol__{first}.json").read_text())
+    assert sum(saved["scores"].values()) == carol.max_score
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in others} == others
+    with open(work / "grades.csv") as f:
+        row = next(r for r in csv.DictReader(f) if (r["student_id"], r["assignment"]) ==
+                   ("carol", first))
+    assert float(row["score"]) == carol.max_score
+    assert {(r.student, r.assignment) for r in regraded} == {k for k in results}
+    with Gradebook(db, course_id="rnn-course") as gb:
+        assert gb.find_grade(cell, first, first, "alice").manual_score == 0.5
+    alice = next(r for r in regraded if (r.student, r.assignment) == ("alice", first))
+    assert alice.overrides == {cell: 0.5}  # and so in the LMS files and the report
+    expected = alice.max_score - alice.max_scores[cell] + 0.5
+    assert alice.score == expected
+    with open(work / "canvas.csv") as f:
+        canvas = next(r for r in csv.DictReader(f) if r["SIS Login ID"] == "alice")
+    assert float(canvas[first]) == expected
+    assert f"{expected:g}†/" in (work / "report.md").read_text()
+
+    state = (work / "run.json").read_text()
+    (work / "run.json").write_text(json.dumps({**json.loads(state), "verdicts": "other code"}))
+    try:  # a partial regrade after the grading code changed would mix two verdicts
+        with pytest.raises(PartialRegradeRefused, match="Grade the whole class again"):
+            grade(work / "submitted", work, progress=False, students=["carol"])
+    finally:
+        (work / "run.json").write_text(state)

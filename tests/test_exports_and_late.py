@@ -222,3 +222,31 @@ def test_gradebook_gets_nbgrader_late_penalty_only_when_deducted(tmp_path, monke
         assert gb.find_submission(A, "bob").score == 8  # the cells keep their points
         assert gb.find_submission(A, "bob").late_submission_penalty == 0.8
         assert gb.find_submission_notebook(A, A, "alice").late_submission_penalty is None
+
+
+def test_a_tas_formgrader_score_is_kept_until_the_submission_is_graded_again(tmp_path,
+                                                                              monkeypatch):
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    (tmp_path / "course").mkdir()
+    url = f"sqlite:///{tmp_path / 'course' / 'gradebook.db'}"
+    with Gradebook(url, course_id="rnn-course") as gb:
+        gb.add_assignment(A)
+        gb.add_notebook(A, A)
+        for cell in ("test_a", "test_b"):
+            gb.add_grade_cell(cell, A, A, max_score=5, cell_type="code")
+    alice, bob = _result("alice", A, 4), _result("bob", A, 4)
+    outputs.write_gradebook(tmp_path, [alice, bob], [A])
+    with Gradebook(url, course_id="rnn-course") as gb:  # what formgrader's score box does
+        for student in ("alice", "bob"):
+            gb.find_grade("test_a", A, A, student).manual_score = 5
+        gb.db.commit()
+    outputs.read_overrides(tmp_path, [alice, bob], graded={("bob", A)})
+    assert alice.overrides == {"test_a": 5.0} and alice.score == 7 and bob.overrides == {}
+    outputs.write_gradebook(tmp_path, [alice, bob], [A], graded={("bob", A)})
+    with Gradebook(url, course_id="rnn-course") as gb:
+        assert gb.find_grade("test_a", A, A, "alice").manual_score == 5
+        assert gb.find_grade("test_a", A, A, "bob").manual_score is None  # a new verdict

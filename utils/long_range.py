@@ -163,6 +163,7 @@ def plot_lag_sweep(sweep, smooth=25, axes=None):
     Right: final test MSE relative to the baseline against the lag, with the solved line.
     Returns the two ``Axes``."""
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -176,13 +177,18 @@ def plot_lag_sweep(sweep, smooth=25, axes=None):
             kernel = np.ones(smooth) / smooth
             curve = np.convolve(r["losses"], kernel, mode="valid")  # NaN after divergence
             ax_curve.plot(np.arange(len(curve)) + smooth - 1, curve, styles[k % 4],
-                          color=colours[T], label=f"{name} T={T}")
+                          color=colours[T])
         ratios = [runs[T]["test_mse"] / runs[T]["baseline_mse"] for T in runs]
         ax_lag.plot(list(runs), ratios, styles[k % 4] + "o", label=name)
-    ax_curve.axhline(baseline, color="grey", lw=1, ls="--", label="predict the mean")
+    ax_curve.axhline(baseline, color="grey", lw=1, ls="--")
     ax_curve.set(xlabel="training step", ylabel="training MSE (smoothed)", yscale="log",
                  title="Learning curves")
-    ax_curve.legend(fontsize=8, ncol=2)
+    # one legend entry per lag (colour) and per cell (line style), not one per curve
+    key = [Line2D([], [], color=colours[T], label=f"T = {T}") for T in lags]
+    key += [Line2D([], [], color="black", ls=styles[k % 4], label=name)
+            for k, name in enumerate(sweep)]
+    key.append(Line2D([], [], color="grey", lw=1, ls="--", label="predict the mean"))
+    ax_curve.legend(handles=key, fontsize=8, ncol=2, framealpha=0.9)
     ax_lag.axhline(1.0, color="grey", lw=1, ls="--", label="predict the mean")
     ax_lag.axhline(0.1, color="green", lw=1, ls=":", label="solved below")
     ax_lag.set(xlabel="sequence length T (the lag to bridge)", ylabel="test MSE / baseline",

@@ -1,5 +1,7 @@
 """Training-loop plumbing shared by the notebooks: progress bars and optimisers' bookkeeping."""
 
+import sys
+
 from tqdm import tqdm
 
 from utils.budget import AUTOGRADING
@@ -9,8 +11,10 @@ def progress(iterable=None, desc=None, total=None, **kwargs):
     """A tqdm progress bar that renders the same in JupyterLab, a terminal and nbval.
 
     It is silent while the autograder runs (nothing to watch there). nbval masks
-    the bar itself (timings vary), see ``.nbval-sanitize.cfg``.
+    the bar itself (timings vary), see ``.nbval-sanitize.cfg``. It writes to stdout:
+    JupyterLab shows stderr on the red background of an error.
     """
+    kwargs.setdefault("file", sys.stdout)
     kwargs.setdefault("ascii", True)
     kwargs.setdefault("ncols", 90)
     kwargs.setdefault("mininterval", 1.0)

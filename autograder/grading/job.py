@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.grading.model import Result
+from autograder.grading.model import Result, job_folder
 from autograder.grading.submission import (
     file_digest,
     grade_cells,
@@ -96,7 +96,7 @@ def run_job(work, sub, settings):
         result.seconds = time.monotonic() - start
         return result
 
-    job = work / "jobs" / f"{sub.student}__{sub.assignment}"
+    job = job_folder(work, sub.student, sub.assignment)
     if job.exists():
         shutil.rmtree(job)
     (job / "solutions").mkdir(parents=True)

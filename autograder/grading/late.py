@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAY = timedelta(days=1)
 TIMESTAMP_FILE = "timestamp.txt"  # what nbgrader's submit writes next to the notebook
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's Exchange.timestamp_format
 MAX_TIMESTAMP_BYTES = 1024  # the file sits in the student's folder: read it as untrusted data
 
 # where a submission time came from, as the report says it

@@ -6,6 +6,11 @@ from pathlib import Path
 # starts with "_", which no student id can (see student_id): a student cannot take its place
 REFERENCE_STUDENT = "_reference-solution"
 
+def job_folder(work, student, assignment):
+    """Where one submission is graded (:func:`autograder.grading.job.run_job`) and its
+    notebooks, logs and probe outputs stay."""
+    return Path(work) / "jobs" / f"{student}__{assignment}"
+
 @dataclass
 class Submission:
     student: str
@@ -30,10 +35,14 @@ class Result:
     submitted_from: str = ""  # where that time came from
     late_penalty: float = 0.0  # points taken from the final score
     late_note: str = ""  # why, for the report
+    # grade_id -> points a TA entered in formgrader over the autograder's (read from the
+    # gradebook each run, dropped when the submission is graded again)
+    overrides: dict = field(default_factory=dict)
 
     @property
     def score(self):
-        return sum(self.scores.values())
+        """Points earned: the autograder's, or the TA's where one was entered."""
+        return sum(self.overrides.get(gid, points) for gid, points in self.scores.items())
 
     @property
     def final_score(self):

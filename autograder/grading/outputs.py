@@ -8,39 +8,85 @@ import sys
 import nbformat
 import numpy as np
 
+from autograder.feedback import install_offline_math
+from autograder.grading.late import TIMESTAMP_FILE, TIMESTAMP_FORMAT
+from autograder.grading.model import job_folder
 from autograder.nbgrader_run import nbgrader
 
 STEP_TIMEOUT = 1800  # seconds for one whole-class step after the jobs (feedback, export)
 
-def write_gradebook(work, results, names):
-    """Copy every result's scores into the course gradebook (the only writer: no lock errors)."""
+def write_gradebook(work, results, names, people=None, graded=None):
+    """Copy every result's scores into the course gradebook (the only writer: no lock errors).
+
+    A score a TA entered in formgrader (``manual_score``, extra credit) stays, except on the
+    submissions in ``graded`` (``{(student, assignment)}`` run again now; None: all): a new
+    verdict replaces an override made on the old one.
+
+    ``people`` maps a student id to ``{"first_name", "last_name", "email"}`` (a roster, see
+    :func:`autograder.grading.roster.load_roster`); a student it lacks is named by the id, so
+    formgrader lists "alice, " rather than "None, None"."""
     import warnings
 
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own session handling
+    people = people or {}
     course = work / "course"
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="rnn-course") as gb:
         for r in results:
-            gb.update_or_create_student(r.student)
+            person = people.get(r.student, {"last_name": r.student, "first_name": ""})
+            gb.update_or_create_student(r.student, **person)
             gb.update_or_create_submission(r.assignment, r.student)
             if r.late_penalty:  # nbgrader's export then shows it and deducts it from "score"
                 notebook = gb.find_submission_notebook(r.assignment, r.assignment, r.student)
                 notebook.late_submission_penalty = r.late_penalty
+            regraded = graded is None or (r.student, r.assignment) in graded
             for grade_id, score in r.scores.items():
                 grade = gb.find_grade(grade_id, r.assignment, r.assignment, r.student)
                 grade.auto_score = score
-                grade.manual_score = None
-                grade.extra_credit = None
+                if regraded:
+                    grade.manual_score = None
+                    grade.extra_credit = None
                 grade.needs_manual_grade = False
         gb.db.commit()
 
-def write_feedback(work, results, names):
-    """Per-student HTML feedback, with hidden tests stripped, in ``WORK/feedback``."""
+def read_overrides(work, results, graded):
+    """Set ``overrides`` of every result not in ``graded`` to the scores a TA entered in
+    formgrader (``manual_score`` in the course gradebook), so the CSVs, the LMS files and
+    the report carry them; a submission graded again (in ``graded``) starts without."""
+    import warnings
+
+    from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+    db = work / "course" / "gradebook.db"
+    if not db.is_file():
+        return
+    with Gradebook(f"sqlite:///{db}", course_id="rnn-course") as gb:
+        for r in results:
+            r.overrides = {}
+            if (r.student, r.assignment) in graded:
+                continue
+            try:
+                notebook = gb.find_submission_notebook(r.assignment, r.assignment, r.student)
+            except MissingEntry:  # never written to this gradebook
+                continue
+            r.overrides = {g.name: float(g.manual_score) for g in notebook.grades
+                           if g.manual_score is not None and g.name in r.scores}
+
+def publish_course(work, results, names):
+    """Fill ``WORK/course`` as nbgrader's formgrader reads a course: each graded notebook in
+    ``submitted/`` (as graded: normalized, with its submission time) and in ``autograded/``
+    (hidden tests stripped, failed checks and dependencies noted, markdown and HTML outputs
+    sanitized), which formgrader shows and feedback is made from.
+    A submission that was never run (missing, invalid) is left out: formgrader shows it as
+    not submitted."""
     from autograder.feedback import (
         note_failed_dependencies,
         note_trusted_checks,
+        sanitized,
         without_hidden_tests,
     )
 
@@ -50,31 +96,54 @@ def write_feedback(work, results, names):
     releases = {name: nbformat.read(course / "notebooks" / name / f"{name}.ipynb", as_version=4)
                 for name in names}
     for r in results:
-        src = work / "jobs" / f"{r.student}__{r.assignment}" / "autograded" / r.student / r.assignment
-        dest = course / "autograded" / r.student / r.assignment
-        if dest.exists():
-            shutil.rmtree(dest)
-        if (src / f"{r.assignment}.ipynb").is_file():
-            dest.mkdir(parents=True)
-            nb = nbformat.read(src / f"{r.assignment}.ipynb", as_version=4)
-            nb = note_trusted_checks(without_hidden_tests(nb, releases[r.assignment]), r.checks)
-            nb = note_failed_dependencies(nb,
-                                          sources[r.assignment],
-                                          r.scores, r.max_scores)
-            nbformat.write(nb, dest / f"{r.assignment}.ipynb")
-            shutil.copy(src / "timestamp.txt", dest) if (src / "timestamp.txt").exists() else None
-    for name in names:
+        job = job_folder(work, r.student, r.assignment)
+        for kind in ("submitted", "autograded"):
+            dest = course / kind / r.student / r.assignment
+            if dest.exists():
+                shutil.rmtree(dest)
+        graded = job / "autograded" / r.student / r.assignment / f"{r.assignment}.ipynb"
+        if not graded.is_file():
+            continue
+        submitted = course / "submitted" / r.student / r.assignment
+        submitted.mkdir(parents=True)
+        shutil.copy(job / "submitted" / r.student / r.assignment / graded.name, submitted)
+        if r.submitted_at:  # nbgrader's own format, so formgrader and its late check read it
+            from datetime import datetime
+
+            stamp = datetime.fromisoformat(r.submitted_at)
+            (submitted / TIMESTAMP_FILE).write_text(stamp.strftime(TIMESTAMP_FORMAT))
+        nb = nbformat.read(graded, as_version=4)
+        nb = note_trusted_checks(without_hidden_tests(nb, releases[r.assignment]), r.checks)
+        nb = note_failed_dependencies(nb, sources[r.assignment], r.scores, r.max_scores)
+        # formgrader renders markdown cells unsanitized in the TA's logged-in Jupyter page
+        nb = sanitized(nb)
+        (course / "autograded" / r.student / r.assignment).mkdir(parents=True)
+        nbformat.write(nb, course / "autograded" / r.student / r.assignment / graded.name)
+
+def write_feedback(work, results, names, only=None):
+    """Per-student HTML feedback from ``WORK/course/autograded`` (see :func:`publish_course`),
+    copied to ``WORK/feedback/<student>/<assignment>/``. With ``only`` (a set of
+    ``(student, assignment)``), just those are made again and the others' files stay."""
+    course = work / "course"
+    targets = sorted(only) if only is not None else [(None, name) for name in names]
+    for student, name in targets:
+        args = ["generate_feedback", name, "--force"] + (["--student", student] if student else [])
         try:
-            nbgrader(course, "generate_feedback", name, "--force", check=False,
-                     timeout=STEP_TIMEOUT)
+            nbgrader(course, *args, check=False, timeout=STEP_TIMEOUT)
         except subprocess.TimeoutExpired:
             print(f"feedback for {name} took over {STEP_TIMEOUT} s and was stopped: "
                   "some students have no feedback file", file=sys.stderr)
     out = work / "feedback"
-    if out.exists():
-        shutil.rmtree(out)
-    if (course / "feedback").exists():
-        shutil.copytree(course / "feedback", out)
+    for student, name in targets:
+        folders = [course / "feedback" / student / name] if student else \
+            sorted((course / "feedback").glob(f"*/{name}"))
+        for folder in folders:
+            dest = out / folder.relative_to(course / "feedback")
+            if dest.exists():
+                shutil.rmtree(dest)
+            if folder.is_dir():
+                shutil.copytree(folder, dest)
+    install_offline_math(out)
 
 def export_csv(work, results, names, late=False):
     """``WORK/grades.csv``: one row per student and assignment, nbgrader's export columns;
@@ -117,27 +186,36 @@ def _final_scores(results):
         table.setdefault(r.student, {})[r.assignment] = r.final_score
     return table
 
-def canvas_rows(results, names):
+def _display_name(person):
+    """"Last, First" as Canvas lists students, from a roster entry (``""`` without one)."""
+    parts = [person.get("last_name"), person.get("first_name")] if person else []
+    return ", ".join(p for p in parts if p)
+
+def canvas_rows(results, names, people=None):
     """Canvas's import table: a header, then one row per student (sorted), the id as the
-    SIS Login ID, the columns we do not know empty, ``""`` for an assignment not submitted.
-    No late-penalty column: Canvas would import it as a new assignment."""
+    SIS Login ID, the name from the roster, the columns we do not know empty, ``""`` for an
+    assignment not submitted. No late-penalty column: Canvas would import it as a new
+    assignment."""
+    people = people or {}
     rows = [CANVAS_COLUMNS + list(names)]
     for student, scores in sorted(_final_scores(results).items()):
-        rows.append(["", "", "", student, ""]
+        rows.append([_display_name(people.get(student)), "", "", student, ""]
                     + [_points(scores[n]) if n in scores else "" for n in names])
     return rows
 
-def moodle_rows(results, names, late=False):
+def moodle_rows(results, names, late=False, people=None):
     """Moodle's import table: a header, then one row per student (sorted), the id as the
     username, the email empty; with a late policy, a ``<assignment> late penalty`` column
-    (points) after each assignment, which the TA leaves unmapped or maps to a grade item."""
+    (points) after each assignment, which the TA leaves unmapped or maps to a grade item.
+    The email comes from the roster."""
+    people = people or {}
     header = list(MOODLE_COLUMNS)
     for n in names:
         header += [n, f"{n} late penalty"] if late else [n]
     rows = [header]
     by_key = {(r.student, r.assignment): r for r in results}
     for student in sorted({r.student for r in results}):
-        row = [student, ""]
+        row = [student, (people.get(student) or {}).get("email") or ""]
         for n in names:
             r = by_key.get((student, n))
             row.append(_points(r.final_score) if r else "")
@@ -146,11 +224,11 @@ def moodle_rows(results, names, late=False):
         rows.append(row)
     return rows
 
-def export_lms_csv(work, results, names, late=False):
+def export_lms_csv(work, results, names, late=False, people=None):
     """``WORK/canvas.csv`` and ``WORK/moodle.csv``: one row per student, one column per
     assignment (final scores, in points), for the LMSs' gradebook imports."""
-    for file, rows in (("canvas.csv", canvas_rows(results, names)),
-                       ("moodle.csv", moodle_rows(results, names, late))):
+    for file, rows in (("canvas.csv", canvas_rows(results, names, people)),
+                       ("moodle.csv", moodle_rows(results, names, late, people))):
         with open(work / file, "w", newline="", encoding="utf-8") as f:
             csv.writer(f).writerows(rows)
 
@@ -183,6 +261,11 @@ def write_report(work, results, unmatched, reference_failures, late_policy=None)
                      f"{'; '.join(r.problems) or 'see its job folder'}")
     if lines[-1] == "Problems:":
         lines.append("- none")
+    overridden = [r for r in results if r.overrides]
+    if overridden:
+        lines += ["", f"† a TA's score from formgrader replaces the autograder's on "
+                      f"{sum(len(r.overrides) for r in overridden)} test cell(s) of "
+                      f"{len(overridden)} submission(s)."]
     if late_policy is not None:
         lines += ["", *_late_section(results, late_policy)]
     seconds = [r.seconds for r in results if r.seconds]
@@ -194,7 +277,7 @@ def write_report(work, results, unmatched, reference_failures, late_policy=None)
     return text
 
 def _report_cell(r):
-    mark = "*" if r.late_penalty else ""
+    mark = ("*" if r.late_penalty else "") + ("†" if r.overrides else "")
     return f"{r.final_score:g}{mark}/{r.max_score:g}"
 
 def _late_section(results, policy):

@@ -10,17 +10,20 @@ from dataclasses import asdict
 from pathlib import Path
 
 from autograder import ROOT, SOLUTIONS, assignments
-from autograder.grading.discover import discover
+from autograder.grading.discover import discover, student_id
 from autograder.grading.job import run_job
 from autograder.grading.late import apply_late_policy, load_policy
 from autograder.grading.model import REFERENCE_STUDENT, Result, Submission
 from autograder.grading.outputs import (
     export_csv,
     export_lms_csv,
+    publish_course,
+    read_overrides,
     write_feedback,
     write_gradebook,
     write_report,
 )
+from autograder.grading.roster import load_roster
 from autograder.grading.submission import file_digest
 from autograder.grading.verdicts import apply_probes
 from autograder.kernel import check_sandbox
@@ -30,6 +33,9 @@ from autograder.settings import Settings
 
 class SandboxUnavailable(RuntimeError):
     """The kernels cannot be sandboxed on this machine: nothing is graded."""
+
+class PartialRegradeRefused(ValueError):
+    """A ``--student``/``--assignment`` regrade that would not be a regrade of this run."""
 
 def prepare_course(work, names):
     """Create ``WORK/course`` (source copy, release, gradebook with the assignments)."""
@@ -58,9 +64,14 @@ def _verdict_digest(names, settings):
     return h.hexdigest()[:16]
 
 def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True,
-          late_policy=None):
+          late_policy=None, people=None, students=None, only_assignments=None):
     """Grade every submission in ``submissions``; return ``(results, unmatched)``.
-    A ``late_policy`` (:class:`late.LatePolicy`) deducts from the final scores only."""
+    A ``late_policy`` (:class:`late.LatePolicy`) deducts from the final scores only;
+    ``people`` (:func:`roster.load_roster`) names the students in the gradebook.
+
+    With ``students`` and/or ``only_assignments`` (collections of ids and names), only the
+    matching submissions are graded again, even if unchanged; every other result, feedback
+    file and course file stays as the earlier run of ``work`` left it."""
     from tqdm import tqdm
 
     from autograder.kernel import install_kernelspec
@@ -75,11 +86,19 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     work.mkdir(parents=True, exist_ok=True)
     names = assignments()
     subs, unmatched = discover(submissions, names)
+    partial = bool(students or only_assignments)
+    if partial:
+        subs, chosen = _regrade_selection(subs, students, only_assignments, work)
     used = sorted({s.assignment for s in subs})
     state_file = work / "run.json"
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     digest = _verdict_digest(used, settings)
     if state.get("verdicts") != digest:  # a new run, or something that judges changed
+        if partial:
+            raise PartialRegradeRefused(
+                f"{work} was graded with other grading code, assignments or settings: "
+                "regrading some students would mix two versions of the verdicts. Grade the "
+                "whole class again (without --student/--assignment)")
         state = {"seed": int.from_bytes(os.urandom(4), "little"), "verdicts": digest}
         shutil.rmtree(work / "results", ignore_errors=True)
         prepare_course(work, used)
@@ -94,12 +113,15 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     pending = []
     for sub in todo:
         cached = results_dir / f"{sub.student}__{sub.assignment}.json"
-        if cached.exists():
+        forced = partial and (sub.student, sub.assignment) in chosen
+        if cached.exists() and not forced:
             data = json.loads(cached.read_text())
-            if data.get("digest") == file_digest(sub.path) and data.get("status") != "error":
+            kept = partial and sub.student != REFERENCE_STUDENT  # as the earlier run left it
+            if kept or (data.get("digest") == file_digest(sub.path) and data.get("status") != "error"):
                 results[(sub.student, sub.assignment)] = Result(**data)
                 continue
-        pending.append(sub)
+        if not partial or forced or sub.student == REFERENCE_STUDENT:
+            pending.append(sub)
 
     def finish(sub, result):
         results[(sub.student, sub.assignment)] = result
@@ -134,16 +156,39 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     for r in final:
         if r.problems and r.status == "ok":
             r.status = "problem"
+    graded = {(s.student, s.assignment) for s in others}
+    read_overrides(work, final, graded)  # before the late policy: it deducts from the score
     if late_policy is not None:
         apply_late_policy(late_policy, final, subs)
-    write_gradebook(work, final, used)
+    fresh = graded if partial else None
+    write_gradebook(work, final, used, people, graded)
+    publish_course(work, [r for r in final if fresh is None or (r.student, r.assignment) in fresh],
+                   used)
     if feedback:
-        write_feedback(work, final, used)
+        write_feedback(work, final, used, only=fresh)
     late = late_policy is not None
     export_csv(work, final, used, late=late)
-    export_lms_csv(work, final, used, late=late)
+    export_lms_csv(work, final, used, late=late, people=people)
     write_report(work, final, unmatched, reference_failures, late_policy=late_policy)
     return final, unmatched, reference_failures
+
+def _regrade_selection(subs, students, only_assignments, work):
+    """The submissions of a partial regrade, ``(subs, {(student, assignment)} to grade)``:
+    every submission is kept (the others' results are reused), and an id or assignment name
+    that matches nothing is an error, not an empty run."""
+    if not (work / "run.json").exists():
+        raise PartialRegradeRefused(f"{work} holds no earlier run: grade the whole class first")
+    wanted = {student_id(s) for s in students or ()}
+    unknown = wanted - {s.student for s in subs}
+    if unknown:
+        raise PartialRegradeRefused(f"no submission of {', '.join(sorted(unknown))} was found")
+    unknown = set(only_assignments or ()) - set(assignments())
+    if unknown:
+        raise PartialRegradeRefused(f"no assignment {', '.join(sorted(unknown))} in this course")
+    chosen = {(s.student, s.assignment) for s in subs
+              if (not wanted or s.student in wanted)
+              and (not only_assignments or s.assignment in only_assignments)}
+    return subs, chosen
 
 def main_grade(args):
     settings = Settings(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
@@ -154,10 +199,16 @@ def main_grade(args):
         print(f"error: --late-policy {args.late_policy}: {exc}", file=sys.stderr)
         return 2
     try:
+        people = load_roster(args.roster) if args.roster else None
+    except (OSError, ValueError) as exc:
+        print(f"error: --roster {args.roster}: {exc}", file=sys.stderr)
+        return 2
+    try:
         results, _, ref_fail = grade(args.submissions, args.work, jobs=args.jobs,
                                      settings=settings, feedback=not args.no_feedback,
-                                     late_policy=policy)
-    except FileNotFoundError as exc:
+                                     late_policy=policy, people=people, students=args.student,
+                                     only_assignments=args.assignment)
+    except (FileNotFoundError, PartialRegradeRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     work = Path(args.work).resolve()

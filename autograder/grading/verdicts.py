@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.grading.judges import JUDGES
-from autograder.grading.model import REFERENCE_STUDENT
+from autograder.grading.model import REFERENCE_STUDENT, job_folder
 from autograder.probe_runner import EVIDENCE_KEY
 from autograder.probes import HOLDS, probes_for
 
@@ -83,7 +83,7 @@ def apply_probes(work, result):
     """Zero the test cells whose passing result the out-of-process probes contradict (the
     hidden tests of an assignment whose hidden tests are probes, the random-input checks of
     every assignment); record why in ``result.checks`` for the student's feedback."""
-    job_dir = lambda student: work / "jobs" / f"{student}__{result.assignment}"
+    job_dir = lambda student: job_folder(work, student, result.assignment)
     verdicts = compare_probes(result.assignment, job_dir(REFERENCE_STUDENT) / "probes.npz",
                               job_dir(result.student) / "probes.npz")
     student = _load_npz(job_dir(result.student) / "probes.npz") or {}

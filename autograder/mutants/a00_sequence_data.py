@@ -26,7 +26,8 @@ MUTANTS = [
     Mutant(
         function="make_windows",
         find="    if window < 1 or horizon < 1:\n"
-             "        raise ValueError(f\"window and horizon must be at least 1, got window={window}, horizon={horizon}\")\n",
+             "        raise ValueError(f\"window and horizon must be at least 1, got window={window}, \"\n"
+             "                         f\"horizon={horizon}\")\n",
         replace="",
         correct=False,
         why="no check of window and horizon: window=0 or horizon=0 returns arrays with an empty "
