@@ -88,7 +88,7 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     subs, unmatched = discover(submissions, names)
     partial = bool(students or only_assignments)
     if partial:
-        subs, chosen = _regrade_selection(subs, students, only_assignments, work)
+        chosen = _regrade_selection(subs, students, only_assignments, work)
     used = sorted({s.assignment for s in subs})
     state_file = work / "run.json"
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
@@ -173,9 +173,9 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     return final, unmatched, reference_failures
 
 def _regrade_selection(subs, students, only_assignments, work):
-    """The submissions of a partial regrade, ``(subs, {(student, assignment)} to grade)``:
-    every submission is kept (the others' results are reused), and an id or assignment name
-    that matches nothing is an error, not an empty run."""
+    """``{(student, assignment)}`` of ``subs`` that a partial regrade grades again (the others'
+    results are reused); an id or assignment name that matches nothing is an error, not an
+    empty run."""
     if not (work / "run.json").exists():
         raise PartialRegradeRefused(f"{work} holds no earlier run: grade the whole class first")
     wanted = {student_id(s) for s in students or ()}
@@ -188,7 +188,7 @@ def _regrade_selection(subs, students, only_assignments, work):
     chosen = {(s.student, s.assignment) for s in subs
               if (not wanted or s.student in wanted)
               and (not only_assignments or s.assignment in only_assignments)}
-    return subs, chosen
+    return chosen
 
 def main_grade(args):
     settings = Settings(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
