@@ -38,6 +38,7 @@ help:
 	@echo "make similarity [RUN=.grading/demo]   RUN/similarity.md: alike solution code, for review"
 	@echo "make validity [ONLY=01_rnn_numpy]   mutation suite: bugs caught, alternatives accepted"
 	@echo "make bench [QUICK=1]   performance figures -> benchmarks/RESULTS.md"
+	@echo "make bench CLAIMS=06_seq2seq_attention   re-measure one notebook's claims over the seeds"
 	@echo "make student-bundle   dist/rnn-course-student.zip: release notebooks, utils wheel, set-up;"
 	@echo "                 checked to hold no solution text"
 	@echo "make ui-check    real-browser check (Playwright, system Chromium): the student's Lab"
@@ -124,7 +125,7 @@ validity: env release
 	$(PY) -m autograder validity --work $(WORK)/validity $(if $(ONLY),--only $(ONLY),)
 
 bench: env
-	$(PY) -m benchmarks $(if $(QUICK),--quick,)
+	$(PY) -m benchmarks $(if $(QUICK),--quick,) $(if $(CLAIMS),--only claims --notebooks $(CLAIMS),)
 
 # What an instructor hands out (LMS, git repository): the release as it is in sync with
 # solutions/, utils/ as a wheel, the student requirements; the build fails on any solution text.

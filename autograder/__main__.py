@@ -12,6 +12,8 @@ EXAMPLES = """examples:
       --roster students.csv                                  # with a late policy and names
   python -m autograder grade submitted/ --work .grading/hw --student carol \\
       --assignment 01_rnn_numpy                              # regrade one submission
+  python -m autograder grade submitted/ --work .grading/hw-2 --shard 2/8   # one of 8 array jobs
+  python -m autograder grade --merge .grading/hw-* --work .grading/hw   # ... merged into one run
   python -m autograder formgrader --work .grading/hw         # the TA's formgrader on that run
   python -m autograder similarity --work .grading/hw         # pairs of alike submissions
   python -m autograder bundle                                # what students get (dist/)
@@ -22,6 +24,8 @@ GRADE_EXAMPLES = """examples:
   python -m autograder grade downloads/ --work .grading/hw --jobs 2   # LMS file names
   python -m autograder grade submitted/ --work .grading/hw --late-policy late.toml
   python -m autograder grade submitted/ --work .grading/hw --student carol --assignment 01_rnn_numpy
+  python -m autograder grade submitted/ --work .grading/hw-$K --shard $K/8   # K = 1..8, anywhere
+  python -m autograder grade --merge .grading/hw-{1..8} --work .grading/hw --late-policy late.toml
 Run it again to resume a stopped run or to grade new and changed files only."""
 
 
@@ -33,7 +37,8 @@ def main(argv=None):
 
     g = sub.add_parser("grade", help="autograde a folder of submissions", epilog=GRADE_EXAMPLES,
                        formatter_class=raw)
-    g.add_argument("submissions", help="nbgrader submitted/ folder or a flat folder of .ipynb files")
+    g.add_argument("submissions", nargs="?",
+                   help="nbgrader submitted/ folder or a flat folder of .ipynb files")
     g.add_argument("--work", default=".grading/run", help="working folder (gradebook, feedback, CSV)")
     g.add_argument("--jobs", type=int, default=2, help="notebooks graded at once")
     g.add_argument("--cell-timeout", type=int, default=DEFAULTS.cell_timeout, help="seconds per cell")
@@ -49,6 +54,12 @@ def main(argv=None):
                    "(repeatable); the others' results, feedback and files stay as they are")
     g.add_argument("--assignment", action="append", metavar="NAME",
                    help="regrade only this assignment (repeatable; with --student: both must match)")
+    g.add_argument("--shard", metavar="K/N", help="grade only shard K of N of the class (its "
+                   "students by a hash of their id), into a --work of its own, for a batch "
+                   "scheduler's array job; then --merge")
+    g.add_argument("--merge", nargs="+", metavar="DIR", help="instead of grading: build the "
+                   "gradebook, feedback, CSVs and report in --work from the work folders of "
+                   "shards 1..N (--roster and --late-policy apply here)")
 
     t = sub.add_parser("formgrader", help="the TA's JupyterLab with nbgrader's formgrader on a "
                        "grading run (manual grading, submissions, released assignments)")

@@ -275,7 +275,7 @@ CASES = [
     Case("array-subclass-eq", "returns arrays whose == is always True", WITHOUT_MAKE_WINDOWS, ""),
     Case("edit-test-cell", "rewrites a test cell to pass a wrong pad_sequences",
          FULL - POINTS["pad_sequences"], "locked cell test_pad_sequences was edited"),
-    Case("delete-test-cell", "deletes a test cell", FULL, "locked cell test_ar_forecast was deleted"),
+    Case("delete-test-cell", "deletes a test cell", FULL, "locked cell test_ar_forecast is missing"),
     Case("change-metadata", "turns a test cell into a non-graded one worth 100", FULL,
          "cell test_fit_ar had its grading metadata changed"),
     Case("change-kernelspec", "asks for another kernel", FULL, "kernelspec changed to 'evil'"),

@@ -125,6 +125,60 @@ def test_formgrader_sees_the_run_submissions_names_and_released_assignments(grad
     assert (course / "autograded" / "alice" / first / f"{first}.ipynb").is_file()
 
 
+def test_shards_merged_are_the_local_run(graded, tmp_path):
+    """The demo class's first assignment graded as ``--shard 1/2`` and ``--shard 2/2``, then
+    ``--merge``d: the rows of grades.csv, problems.csv and canvas.csv and the report's cells
+    and problem lines of that assignment are the local run's (the module's). Before the
+    regrade test below, which changes the local run's grades."""
+    from autograder.grading import merge
+    from autograder.grading.shards import shard_of
+
+    work, _, _, _ = graded
+    first = assignments()[0]
+    submitted = tmp_path / "submitted"
+    for folder in sorted((work / "submitted").glob(f"*/{first}")):
+        shutil.copytree(folder, submitted / folder.parent.name / first)
+    assert {shard_of(s.name, 2) for s in submitted.iterdir()} == {1, 2}  # both grade someone
+    shards = [tmp_path / f"shard{k}" for k in (1, 2)]
+    for k, shard in enumerate(shards, start=1):
+        grade(submitted, shard, jobs=2, settings=Settings(cell_timeout=45), progress=False,
+              shard=(k, 2))
+    merged = tmp_path / "merged"
+    merge(shards, merged, people=load_roster(work / "students.csv"))
+
+    def rows(folder, name, key):
+        with open(folder / name) as f:
+            return sorted((r for r in csv.DictReader(f) if r.get("assignment", first) == first),
+                          key=lambda r: r[key])
+
+    for name, key in (("grades.csv", "student_id"), ("problems.csv", "student")):
+        assert rows(merged, name, key) == rows(work, name, key), name
+    assert len(rows(merged, "grades.csv", "student_id")) == 4
+    canvas = [{k: r[k] for k in ("SIS Login ID", "Student", first)}
+              for r in rows(work, "canvas.csv", "SIS Login ID")]
+    assert [{k: r[k] for k in canvas[0]} for r in rows(merged, "canvas.csv", "SIS Login ID")] \
+        == canvas
+
+    def report(folder):
+        """``({student: cell of the assignment}, [its problem lines])`` of report.md. The rest
+        differs by design: the local table has every assignment (so other totals), its
+        problems name the other assignments too, and the last line averages the seconds
+        each notebook took, which differ from run to run."""
+        lines = (folder / "report.md").read_text().splitlines()
+        column = [c.strip() for c in lines[0].strip("|").split("|")].index(first.split("_")[0])
+        table = [[c.strip() for c in line.strip("|").split("|")]
+                 for line in lines[2:lines.index("")]]
+        return ({row[0]: row[column] for row in table},
+                [line for line in lines if line.startswith("- ") and f" / {first}: " in line])
+
+    assert report(merged) == report(work)
+    assert len(report(merged)[0]) == 4 and report(merged)[1]  # dave's problem is there
+    for student in ("alice", "bob", "carol"):
+        assert (merged / "feedback" / student / first / f"{first}.html").is_file()
+        assert (merged / "course" / "autograded" / student / first / f"{first}.ipynb").is_file()
+    assert (merged / "feedback" / "_mathjax" / "MathJax.js").is_file()
+
+
 def test_regrading_one_student_changes_that_grade_only(graded):
     """``grade --student carol --assignment A`` after carol's file was replaced (she sent the
     right one): her result, feedback and rows change, every other file stays as it was."""

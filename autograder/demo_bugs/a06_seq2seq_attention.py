@@ -12,6 +12,12 @@ BUGS = [
         why="masks the padding after the softmax: padded weights are 0 but the rest no longer sum to 1",
     ),
     Bug(
+        find="        scores = scores / self.W_query.out_features ** 0.5\n",
+        replace="",
+        breaks=("test_DotProductAttention",),
+        why="forgets to divide the dot products by sqrt(d)",
+    ),
+    Bug(
         find="logits, state, _ = self.decoder(prev, state, keys, mask)\n            steps.append(logits)",
         replace="logits, state, _ = self.decoder(tgt[:, t], state, keys, mask)\n"
                 "            steps.append(logits)",

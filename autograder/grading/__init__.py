@@ -1,6 +1,7 @@
 """Grade a folder of submissions: one sandboxed nbgrader run per notebook, then one gradebook.
 
-    python -m autograder grade SUBMISSIONS [--work .grading/run] [--jobs 2]
+    python -m autograder grade SUBMISSIONS [--work .grading/run] [--jobs 2] [--shard K/N]
+    python -m autograder grade --merge DIR... [--work .grading/run]
 
 SUBMISSIONS is nbgrader's ``submitted/<student>/<assignment>/<assignment>.ipynb``
 layout, or a flat folder of notebooks as an LMS download gives them
@@ -20,9 +21,11 @@ The pipeline, one module per step:
   (nbgrader's gradebook), then the feedback, the CSVs and the report;
 - ``run``: the whole run; results land as JSON in ``WORK/results/``, so a stopped run
   resumes where it was. ``model`` holds the data the steps pass on; the settings are
-  ``autograder.settings``.
+  ``autograder.settings``;
+- ``shards``: a class graded as N independent shards (array jobs) and ``run.merge``
+  building one run from their work folders.
 """
 
-from autograder.grading.run import SandboxUnavailable, grade, main_grade
+from autograder.grading.run import SandboxUnavailable, grade, main_grade, merge
 
-__all__ = ["SandboxUnavailable", "grade", "main_grade"]
+__all__ = ["SandboxUnavailable", "grade", "main_grade", "merge"]

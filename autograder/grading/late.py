@@ -163,10 +163,15 @@ def submission_time(sub):
 def apply_late_policy(policy, results, submissions):
     """Set ``late_penalty`` (points) and ``late_note`` on every :class:`Result` in
     ``results`` from its submission's time; the per-cell ``scores`` stay as they are."""
-    by_key = {(s.student, s.assignment): s for s in submissions}
+    return apply_late_times(policy, results, {(s.student, s.assignment): submission_time(s)
+                                              for s in submissions})
+
+
+def apply_late_times(policy, results, times):
+    """:func:`apply_late_policy` with the times given: ``{(student, assignment): (datetime,
+    source)}`` (a merge of shards has the times the shards recorded, not the files)."""
     for r in results:
-        sub = by_key.get((r.student, r.assignment))
-        submitted, source = submission_time(sub) if sub else (None, "")
+        submitted, source = times.get((r.student, r.assignment), (None, ""))
         r.submitted_from = source
         if submitted is None:
             continue

@@ -107,11 +107,7 @@ def publish_course(work, results, names):
         submitted = course / "submitted" / r.student / r.assignment
         submitted.mkdir(parents=True)
         shutil.copy(job / "submitted" / r.student / r.assignment / graded.name, submitted)
-        if r.submitted_at:  # nbgrader's own format, so formgrader and its late check read it
-            from datetime import datetime
-
-            stamp = datetime.fromisoformat(r.submitted_at)
-            (submitted / TIMESTAMP_FILE).write_text(stamp.strftime(TIMESTAMP_FORMAT))
+        write_submission_time(submitted, r.submitted_at)
         nb = nbformat.read(graded, as_version=4)
         nb = note_trusted_checks(without_hidden_tests(nb, releases[r.assignment]), r.checks)
         nb = note_failed_dependencies(nb, sources[r.assignment], r.scores, r.max_scores)
@@ -119,6 +115,15 @@ def publish_course(work, results, names):
         nb = sanitized(nb)
         (course / "autograded" / r.student / r.assignment).mkdir(parents=True)
         nbformat.write(nb, course / "autograded" / r.student / r.assignment / graded.name)
+
+def write_submission_time(folder, submitted_at):
+    """``folder/timestamp.txt`` with ``submitted_at`` (ISO 8601; set by a late policy) in
+    nbgrader's own format, so formgrader and its late check read it; nothing without one."""
+    if submitted_at:
+        from datetime import datetime
+
+        stamp = datetime.fromisoformat(submitted_at)
+        (folder / TIMESTAMP_FILE).write_text(stamp.strftime(TIMESTAMP_FORMAT))
 
 def write_feedback(work, results, names, only=None):
     """Per-student HTML feedback from ``WORK/course/autograded`` (see :func:`publish_course`),

@@ -12,7 +12,7 @@ from pathlib import Path
 from autograder import ROOT, SOLUTIONS, assignments
 from autograder.grading.discover import discover, student_id
 from autograder.grading.job import run_job
-from autograder.grading.late import apply_late_policy, load_policy
+from autograder.grading.late import apply_late_policy, apply_late_times, load_policy
 from autograder.grading.model import REFERENCE_STUDENT, Result, Submission
 from autograder.grading.outputs import (
     export_csv,
@@ -24,6 +24,21 @@ from autograder.grading.outputs import (
     write_report,
 )
 from autograder.grading.roster import load_roster
+from autograder.grading.shards import (
+    ShardError,
+    check_merge_target,
+    check_regrade,
+    check_work,
+    copy_course,
+    copy_feedback,
+    copy_results,
+    copy_submissions,
+    in_shard,
+    parse_shard,
+    read_shards,
+    recorded_times,
+    shard_record,
+)
 from autograder.grading.submission import file_digest
 from autograder.grading.verdicts import apply_probes
 from autograder.kernel import check_sandbox
@@ -64,18 +79,28 @@ def _verdict_digest(names, settings):
     return h.hexdigest()[:16]
 
 def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True,
-          late_policy=None, people=None, students=None, only_assignments=None):
-    """Grade every submission in ``submissions``; return ``(results, unmatched)``.
+          late_policy=None, people=None, students=None, only_assignments=None, shard=None):
+    """Grade every submission in ``submissions``; return ``(results, unmatched,
+    reference_failures)``.
     A ``late_policy`` (:class:`late.LatePolicy`) deducts from the final scores only;
     ``people`` (:func:`roster.load_roster`) names the students in the gradebook.
 
     With ``students`` and/or ``only_assignments`` (collections of ids and names), only the
     matching submissions are graded again, even if unchanged; every other result, feedback
-    file and course file stays as the earlier run of ``work`` left it."""
+    file and course file stays as the earlier run of ``work`` left it.
+
+    With ``shard`` (``(K, N)``, see :mod:`grading.shards`), only the students of shard K of N
+    are graded (the reference solution too), into a ``work`` of that shard's own; its
+    ``run.json`` records what :func:`merge` needs. A regrade of some students in a shard
+    needs the same ``shard`` and takes only that shard's students. A late policy is the
+    merge's: a shard refuses one."""
     from tqdm import tqdm
 
     from autograder.kernel import install_kernelspec
 
+    if shard is not None and late_policy is not None:
+        raise ShardError("a late policy applies to the whole class: give --late-policy to "
+                         "`grade --merge`, not to a shard")
     settings = settings or Settings()
     problem = check_sandbox()
     if problem:
@@ -86,14 +111,21 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     work.mkdir(parents=True, exist_ok=True)
     names = assignments()
     subs, unmatched = discover(submissions, names)
-    partial = bool(students or only_assignments)
-    if partial:
-        chosen = _regrade_selection(subs, students, only_assignments, work)
+    # of the whole class, in a shard too: every shard grades the same references
     used = sorted({s.assignment for s in subs})
     state_file = work / "run.json"
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    check_work(state, shard, work)
+    class_subs = subs
+    if shard is not None:
+        check_regrade(class_subs, students, shard)
+        subs = in_shard(class_subs, shard)
+    partial = bool(students or only_assignments)
+    if partial:
+        chosen = _regrade_selection(subs, students, only_assignments, work)
     digest = _verdict_digest(used, settings)
-    if state.get("verdicts") != digest:  # a new run, or something that judges changed
+    new = state.get("verdicts") != digest
+    if new:  # a new run, or something that judges changed
         if partial:
             raise PartialRegradeRefused(
                 f"{work} was graded with other grading code, assignments or settings: "
@@ -102,6 +134,9 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
         state = {"seed": int.from_bytes(os.urandom(4), "little"), "verdicts": digest}
         shutil.rmtree(work / "results", ignore_errors=True)
         prepare_course(work, used)
+    if shard is not None:  # what a merge checks this shard against
+        state.update(shard_record(shard, class_subs, subs, unmatched, used))
+    if new or shard is not None:
         state_file.write_text(json.dumps(state))
     settings.seed = state["seed"]
     install_kernelspec(work, settings)
@@ -147,6 +182,28 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
                 bar.update()
     bar.close()
 
+    final, reference_failures = judge(work, results)
+    graded = {(s.student, s.assignment) for s in others}
+    read_overrides(work, final, graded)  # before the late policy: it deducts from the score
+    if late_policy is not None:
+        apply_late_policy(late_policy, final, subs)
+    fresh = graded if partial else None
+
+    def publish(final):
+        publish_course(work, [r for r in final
+                              if fresh is None or (r.student, r.assignment) in fresh], used)
+        if feedback:
+            write_feedback(work, final, used, only=fresh)
+
+    write_outputs(work, final, used, unmatched, reference_failures, publish,
+                  late_policy=late_policy, people=people, graded=graded)
+    return final, unmatched, reference_failures
+
+def judge(work, results):
+    """The verdicts on ``results`` (``{(student, assignment): Result}`` as the jobs in
+    ``work`` left them, the references included): the probes applied, a problem noted in
+    the status. Returns ``(final, reference_failures)``: the students' results sorted by
+    student and assignment, and ``{assignment: reference Result}`` that lost points."""
     for result in results.values():  # the reference too: a judged test must pass on it
         if result.status in ("ok", "problem"):
             apply_probes(work, result)
@@ -156,20 +213,67 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     for r in final:
         if r.problems and r.status == "ok":
             r.status = "problem"
-    graded = {(s.student, s.assignment) for s in others}
-    read_overrides(work, final, graded)  # before the late policy: it deducts from the score
-    if late_policy is not None:
-        apply_late_policy(late_policy, final, subs)
-    fresh = graded if partial else None
-    write_gradebook(work, final, used, people, graded)
-    publish_course(work, [r for r in final if fresh is None or (r.student, r.assignment) in fresh],
-                   used)
-    if feedback:
-        write_feedback(work, final, used, only=fresh)
+    return final, reference_failures
+
+def write_outputs(work, final, names, unmatched, reference_failures, publish, late_policy=None,
+                  people=None, graded=None):
+    """What a run leaves in ``work``, from its ``final`` results (TA scores and late policy
+    applied): the gradebook, then ``publish(final)`` (the course's notebooks and the
+    feedback: made from the jobs by a run, copied from the shards by a merge), the CSVs,
+    the LMS files and the report. ``graded``: as :func:`outputs.write_gradebook` takes it."""
+    write_gradebook(work, final, names, people, graded)
+    publish(final)
     late = late_policy is not None
-    export_csv(work, final, used, late=late)
-    export_lms_csv(work, final, used, late=late, people=people)
+    export_csv(work, final, names, late=late)
+    export_lms_csv(work, final, names, late=late, people=people)
     write_report(work, final, unmatched, reference_failures, late_policy=late_policy)
+
+def merge(dirs, work, late_policy=None, people=None, feedback=True):
+    """Build in ``work`` the run of a whole class from the work folders ``dirs`` of its
+    shards (``grade --shard K/N`` for K = 1..N; checked by :func:`shards.read_shards`):
+    ``results/`` (copies), ``course/`` (the shards' notebooks, one gradebook), ``feedback/``
+    (the shards' files), the CSVs and the report, as a local run of the class writes them.
+    Return ``(results, unmatched, reference_failures)`` as :func:`grade` does.
+
+    Each shard's verdicts are made here from its own jobs (``jobs/``: the probe outputs),
+    against its own reference job: the probes' random inputs come from a seed per shard, so
+    two shards check with different inputs (as two runs of one class would). A reference
+    that failed in any shard is reported. The late policy is applied to the submission
+    times the shards recorded; a submission with a late penalty or a TA's score (from
+    formgrader on ``work``, kept across merges until its result changes) gets its feedback
+    made again here, so that it shows them; the others' are the shards' files."""
+    work = Path(work).resolve()
+    runs = read_shards(dirs)
+    check_merge_target(work, runs)
+    names, digest = runs[0].state["assignments"], runs[0].state["verdicts"]
+    state_file = work / "run.json"
+    earlier = json.loads(state_file.read_text()) if state_file.is_file() else {}
+    work.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps({"verdicts": digest, "merged": {
+        "shards": len(runs), "from": [str(run.folder) for run in runs]}}))
+    final, reference_failures = [], {}
+    for run in runs:
+        shard_final, failures = judge(run.folder, run.results())
+        final += shard_final
+        for a, r in failures.items():
+            reference_failures.setdefault(a, r)
+    final.sort(key=lambda r: (r.student, r.assignment))
+    unmatched = list(dict.fromkeys(tuple(u) for run in runs for u in run.state["unmatched"]))
+    graded = copy_results(runs, work)
+    copy_course(runs[0], work, keep_gradebook=earlier.get("verdicts") == digest)
+    read_overrides(work, final, graded)
+    if late_policy is not None:
+        apply_late_times(late_policy, final, recorded_times(runs))
+
+    def publish(final):
+        copy_submissions(runs, work, final)
+        if feedback:
+            copy_feedback(runs, work)
+            again = {(r.student, r.assignment) for r in final if r.late_penalty or r.overrides}
+            write_feedback(work, final, names, only=again)
+
+    write_outputs(work, final, names, unmatched, reference_failures, publish,
+                  late_policy=late_policy, people=people, graded=graded)
     return final, unmatched, reference_failures
 
 def _regrade_selection(subs, students, only_assignments, work):
@@ -190,7 +294,25 @@ def _regrade_selection(subs, students, only_assignments, work):
               and (not only_assignments or s.assignment in only_assignments)}
     return chosen
 
+def _check_command(args):
+    """``grade`` either grades SUBMISSIONS (with --shard, a share of them) or merges shards."""
+    if args.merge and args.submissions:
+        raise ShardError("give either SUBMISSIONS (to grade) or --merge DIR... (to merge shard "
+                         "runs), not both")
+    if not args.merge and not args.submissions:
+        raise ShardError("give SUBMISSIONS (a folder of submissions to grade) or --merge DIR... "
+                         "(the work folders of `grade --shard K/N` runs)")
+    if args.merge and (args.shard or args.student or args.assignment):
+        raise ShardError("--merge takes no --shard, --student or --assignment: regrade in the "
+                         "shard's work folder, then merge again")
+
 def main_grade(args):
+    try:
+        _check_command(args)
+        shard = parse_shard(args.shard) if args.shard else None
+    except ShardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     settings = Settings(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                         memory_mb=args.memory_mb)
     try:
@@ -204,11 +326,16 @@ def main_grade(args):
         print(f"error: --roster {args.roster}: {exc}", file=sys.stderr)
         return 2
     try:
-        results, _, ref_fail = grade(args.submissions, args.work, jobs=args.jobs,
-                                     settings=settings, feedback=not args.no_feedback,
-                                     late_policy=policy, people=people, students=args.student,
-                                     only_assignments=args.assignment)
-    except (FileNotFoundError, PartialRegradeRefused) as exc:
+        if args.merge:
+            results, _, ref_fail = merge(args.merge, args.work, late_policy=policy,
+                                         people=people, feedback=not args.no_feedback)
+        else:
+            results, _, ref_fail = grade(args.submissions, args.work, jobs=args.jobs,
+                                         settings=settings, feedback=not args.no_feedback,
+                                         late_policy=policy, people=people,
+                                         students=args.student,
+                                         only_assignments=args.assignment, shard=shard)
+    except (FileNotFoundError, PartialRegradeRefused, ShardError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     work = Path(args.work).resolve()

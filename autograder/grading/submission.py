@@ -76,7 +76,8 @@ def inspect_submission(path, release_nb):
         if not meta.get("locked") and not meta.get("grade"):
             continue
         if cell is None:
-            notes.append(f"locked cell {gid} was deleted (restored for grading)")
+            notes.append(f"locked cell {gid} is missing (deleted, or the notebook is from an older "
+                         "release): restored for grading")
         elif cell.source.strip() != ref.source.strip():
             notes.append(f"locked cell {gid} was edited (restored for grading)")
         elif any(cell.metadata.get("nbgrader", {}).get(k) != meta.get(k)

@@ -167,6 +167,61 @@ MUTANTS = [
         why="masks with -1e9 instead of -inf: exp(-1e9 - max) underflows to exactly 0 in float32 "
             "and float64, so padded weights are still exactly 0",
     ),
+    # --- DotProductAttention ---------------------------------------------------------------
+    Mutant(
+        function="DotProductAttention",
+        find="        scores = scores / self.W_query.out_features ** 0.5\n",
+        replace="",
+        correct=False,
+        why="forgets the 1/sqrt(d) scaling: the unscaled dot products",
+    ),
+    Mutant(
+        function="DotProductAttention",
+        find="scores = scores / self.W_query.out_features ** 0.5",
+        replace="scores = scores / self.W_query.out_features",
+        correct=False,
+        why="divides by d instead of sqrt(d)",
+    ),
+    Mutant(
+        function="DotProductAttention",
+        find="scores = scores / self.W_query.out_features ** 0.5",
+        replace="scores = scores / keys.shape[-1] ** 0.5",
+        correct=False,
+        why="scales by the keys' width Hk instead of the projected width d = attn_size",
+    ),
+    Mutant(
+        function="DotProductAttention",
+        find='        scores = scores.masked_fill(~mask, float("-inf"))\n',
+        replace="",
+        correct=False,
+        why="does not mask the padding",
+    ),
+    Mutant(
+        function="DotProductAttention",
+        find="scores = torch.bmm(self.W_key(keys), self.W_query(query)[:, :, None]).squeeze(-1)",
+        replace="scores = torch.bmm(keys, self.W_query(query)[:, :, None]).squeeze(-1)",
+        correct=False,
+        why="scores against the raw keys, without W_key (only runs when Hk = attn_size)",
+    ),
+    Mutant(
+        function="DotProductAttention",
+        find="scores = torch.bmm(self.W_key(keys), self.W_query(query)[:, :, None]).squeeze(-1)\n"
+             "        scores = scores / self.W_query.out_features ** 0.5\n"
+             '        scores = scores.masked_fill(~mask, float("-inf"))',
+        replace="scores = torch.einsum(\"nd,nsd->ns\", self.W_query(query), self.W_key(keys))\n"
+                '        scores = scores.masked_fill(~mask, float("-inf"))\n'
+                "        scores = scores / self.W_key.out_features ** 0.5",
+        correct=True,
+        why="einsum for the scores, and the scaling after the mask (-inf / 2 is still -inf) by "
+            "W_key's width, which is d too",
+    ),
+    Mutant(
+        function="DotProductAttention",
+        find="scores = torch.bmm(self.W_key(keys), self.W_query(query)[:, :, None]).squeeze(-1)",
+        replace="scores = (self.W_key(keys) * self.W_query(query).unsqueeze(1)).sum(-1)",
+        correct=True,
+        why="a broadcast product summed over the last axis instead of bmm",
+    ),
     # --- Encoder ---------------------------------------------------------------------------
     Mutant(
         function="Encoder",

@@ -62,18 +62,26 @@ def _seq2seq(ns, torch, eos_bias=1.5):
     return model
 
 
-def probe_attention(ns, rng):
-    torch = _torch(rng)
-    attn = ns["AdditiveAttention"](3, 4, 5).double()
-    with torch.no_grad():
-        for p in attn.parameters():
-            p.mul_(3.0)  # sharper weights
-    query = torch.as_tensor(rng.normal(size=(4, 3)))
-    keys = torch.as_tensor(rng.normal(size=(4, 6, 4)))
-    mask = _mask(torch, torch.as_tensor([6, 2, 1, 5]), 6)
-    with torch.no_grad():
-        context, weights = attn(query, keys, mask)
-    return {"context": context.numpy(), "weights": weights.numpy()}
+def _probe_attention(cls_name, name):
+    def probe(ns, rng):
+        torch = _torch(rng)
+        attn = ns[cls_name](3, 4, 5).double()
+        with torch.no_grad():
+            for p in attn.parameters():
+                p.mul_(3.0)  # sharper weights
+        query = torch.as_tensor(rng.normal(size=(4, 3)))
+        keys = torch.as_tensor(rng.normal(size=(4, 6, 4)))
+        mask = _mask(torch, torch.as_tensor([6, 2, 1, 5]), 6)
+        with torch.no_grad():
+            context, weights = attn(query, keys, mask)
+        return {"context": context.numpy(), "weights": weights.numpy()}
+
+    probe.__name__ = name  # the key of its outputs and the name in its messages
+    return probe
+
+
+probe_attention = _probe_attention("AdditiveAttention", "probe_attention")
+probe_dot_attention = _probe_attention("DotProductAttention", "probe_dot_attention")
 
 
 def probe_encoder(ns, rng):
@@ -237,14 +245,22 @@ def _padded_batch(torch, draw, lengths, low, high):
     return src, lengths
 
 
-def hidden_attention(ns, rng):
+def _hidden_attention(cls_name, seed, name):
+    def hidden(ns, rng):
+        return _attention_cases(ns, cls_name, seed)
+
+    hidden.__name__ = name
+    return hidden
+
+
+def _attention_cases(ns, cls_name, seed):
     torch = _import_torch()
-    draw = np.random.default_rng(2061)
+    draw = np.random.default_rng(seed)
     out, zero_at_padding = {}, []
     for N, S, Hq, Hk, Ha, lengths in [(1, 1, 3, 2, 4, [1]), (4, 6, 2, 5, 3, [6, 1, 3, 5]),
                                       (2, 5, 4, 4, 2, [5, 5])]:
         torch.manual_seed(N * 100 + S)
-        attn = _sharpened(torch, ns["AdditiveAttention"](Hq, Hk, Ha).double(), 3.0)
+        attn = _sharpened(torch, ns[cls_name](Hq, Hk, Ha).double(), 3.0)
         query = torch.as_tensor(draw.normal(size=(N, Hq)))
         keys = torch.as_tensor(draw.normal(size=(N, S, Hk)))
         mask = _mask(torch, torch.tensor(lengths), S)
@@ -254,14 +270,18 @@ def hidden_attention(ns, rng):
             context, weights = attn(query, keys, mask)
             noisy_context, noisy_weights = attn(query, noisy, mask)
         case = f"N={N}, S={S}, Hq={Hq}, Hk={Hk}, attn_size={Ha}, lengths {lengths}"
-        out[f"weights of AdditiveAttention for {case}"] = output(weights)
-        out[f"context of AdditiveAttention for {case}"] = output(context)
-        out[f"context of AdditiveAttention for {case}, with 1e4 in every padded key (the padding "
+        out[f"weights of {cls_name} for {case}"] = output(weights)
+        out[f"context of {cls_name} for {case}"] = output(context)
+        out[f"context of {cls_name} for {case}, with 1e4 in every padded key (the padding "
             "must not change it)"] = output(noisy_context)
         zero_at_padding.append(bool((noisy_weights[~mask] == 0).all()))
-    out[HOLDS + "AdditiveAttention gives the padded positions weight exactly 0, also with huge "
+    out[HOLDS + f"{cls_name} gives the padded positions weight exactly 0, also with huge "
         "values (1e4) in the padded keys"] = np.array(all(zero_at_padding))
     return out
+
+
+hidden_attention = _hidden_attention("AdditiveAttention", 2061, "hidden_attention")
+hidden_dot_attention = _hidden_attention("DotProductAttention", 2062, "hidden_dot_attention")
 
 
 def hidden_encoder(ns, rng):
@@ -476,6 +496,7 @@ def hidden_trained_model(ns, rng):
 
 PROBES = {
     "test_AdditiveAttention": [probe_attention, hidden_attention],
+    "test_DotProductAttention": [probe_dot_attention, hidden_dot_attention],
     "test_Encoder": [probe_encoder, hidden_encoder],
     "test_Decoder": [probe_decoder, hidden_decoder],
     "test_Seq2Seq": [probe_seq2seq, hidden_seq2seq],
