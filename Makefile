@@ -32,7 +32,8 @@ help:
 	@echo "make references  re-record the reference outputs (solutions/*/references.npz)"
 	@echo "make execute     re-run the solution notebooks in place (outputs nbval compares)"
 	@echo "make autograde SUBMISSIONS=path [JOBS=2] [LATE=policy.toml] [ROSTER=students.csv]"
-	@echo "                 grade a class (a late policy, the students' names)"
+	@echo "                 [SCHEDULER=tcp://host:8786]   grade a class (a late policy, the"
+	@echo "                 students' names; on a Dask cluster)"
 	@echo "make formgrader [RUN=.grading/demo]   the TA's JupyterLab: nbgrader's formgrader on a"
 	@echo "                 grading run (submissions, scores, manual grading)"
 	@echo "make similarity [RUN=.grading/demo]   RUN/similarity.md: alike solution code, for review"
@@ -71,11 +72,13 @@ execute: env
 demo: env release
 	$(PY) -m autograder demo --work $(WORK)/demo
 
-AUTOGRADE_USAGE := make autograde SUBMISSIONS=path [JOBS=2] [LATE=policy.toml] [ROSTER=students.csv]
+AUTOGRADE_USAGE := make autograde SUBMISSIONS=path [JOBS=2] [LATE=policy.toml] [ROSTER=students.csv] \
+                   [SCHEDULER=tcp://host:8786]
 autograde: env
 	@test -n "$(SUBMISSIONS)" || (echo "usage: $(AUTOGRADE_USAGE)"; exit 2)
 	$(PY) -m autograder grade "$(SUBMISSIONS)" --work $(WORK)/$(notdir $(abspath $(SUBMISSIONS))) \
-	    --jobs $(or $(JOBS),2) $(if $(LATE),--late-policy "$(LATE)",) $(if $(ROSTER),--roster "$(ROSTER)",)
+	    --jobs $(or $(JOBS),2) $(if $(LATE),--late-policy "$(LATE)",) $(if $(ROSTER),--roster "$(ROSTER)",) \
+	    $(if $(SCHEDULER),--scheduler "$(SCHEDULER)",)
 
 # The TA's JupyterLab: nbgrader's formgrader on a grading run's course (WORK=.grading/demo
 # after `make demo`, or .grading/<submissions folder> after `make autograde`).
@@ -115,7 +118,8 @@ portability: env
 grading: env
 	$(PY) -m pytest -p no:cacheprovider tests -m grading
 
-# The hostile battery with the grader run by an unprivileged user (a TA's laptop).
+# The whole hostile battery with the grader run by an unprivileged user (a TA's laptop); as
+# root, `grading` runs only the cases the sandbox decides (autograder.hostile.cases).
 grading-unprivileged: env
 	bash tests/unprivileged.sh $(CURDIR)/$(PY)
 

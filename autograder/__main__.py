@@ -14,6 +14,7 @@ EXAMPLES = """examples:
       --assignment 01_rnn_numpy                              # regrade one submission
   python -m autograder grade submitted/ --work .grading/hw-2 --shard 2/8   # one of 8 array jobs
   python -m autograder grade --merge .grading/hw-* --work .grading/hw   # ... merged into one run
+  python -m autograder grade submitted/ --work .grading/hw --scheduler tcp://head:8786  # on Dask
   python -m autograder formgrader --work .grading/hw         # the TA's formgrader on that run
   python -m autograder similarity --work .grading/hw         # pairs of alike submissions
   python -m autograder bundle                                # what students get (dist/)
@@ -26,6 +27,10 @@ GRADE_EXAMPLES = """examples:
   python -m autograder grade submitted/ --work .grading/hw --student carol --assignment 01_rnn_numpy
   python -m autograder grade submitted/ --work .grading/hw-$K --shard $K/8   # K = 1..8, anywhere
   python -m autograder grade --merge .grading/hw-{1..8} --work .grading/hw --late-policy late.toml
+  python -m autograder grade submitted/ --work .grading/hw --scheduler tcp://head:8786 --verbose
+  python -m autograder grade submitted/ --work .grading/hw --scheduler-file ~/scheduler.json
+  python -m autograder grade submitted/ --work .grading/hw --scheduler tls://head:8786  # TLS
+      # (certificates from the dask config: see autograder/SECURITY.md)
 Run it again to resume a stopped run or to grade new and changed files only."""
 
 
@@ -40,7 +45,8 @@ def main(argv=None):
     g.add_argument("submissions", nargs="?",
                    help="nbgrader submitted/ folder or a flat folder of .ipynb files")
     g.add_argument("--work", default=".grading/run", help="working folder (gradebook, feedback, CSV)")
-    g.add_argument("--jobs", type=int, default=2, help="notebooks graded at once")
+    g.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (the workers "
+                   "of the embedded Dask cluster; with --scheduler, the cluster's own)")
     g.add_argument("--cell-timeout", type=int, default=DEFAULTS.cell_timeout, help="seconds per cell")
     g.add_argument("--notebook-timeout", type=int, default=DEFAULTS.notebook_timeout,
                    help="seconds per notebook")
@@ -60,6 +66,13 @@ def main(argv=None):
     g.add_argument("--merge", nargs="+", metavar="DIR", help="instead of grading: build the "
                    "gradebook, feedback, CSVs and report in --work from the work folders of "
                    "shards 1..N (--roster and --late-policy apply here)")
+    g.add_argument("--scheduler", metavar="ADDRESS", help="grade on the workers of this Dask "
+                   "cluster (tcp://host:8786; tls://... with the dask config's certificates), "
+                   "which have the course installed; no shared file system needed")
+    g.add_argument("--scheduler-file", metavar="FILE", help="the same, the scheduler named by "
+                   "the file `dask scheduler --scheduler-file FILE` wrote")
+    g.add_argument("--verbose", action="store_true", help="a line per finished job: its "
+                   "status, score, time and the worker that graded it")
 
     t = sub.add_parser("formgrader", help="the TA's JupyterLab with nbgrader's formgrader on a "
                        "grading run (manual grading, submissions, released assignments)")

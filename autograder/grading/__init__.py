@@ -1,6 +1,7 @@
 """Grade a folder of submissions: one sandboxed nbgrader run per notebook, then one gradebook.
 
     python -m autograder grade SUBMISSIONS [--work .grading/run] [--jobs 2] [--shard K/N]
+    python -m autograder grade SUBMISSIONS --scheduler tcp://host:8786 [--verbose]
     python -m autograder grade --merge DIR... [--work .grading/run]
 
 SUBMISSIONS is nbgrader's ``submitted/<student>/<assignment>/<assignment>.ipynb``
@@ -13,8 +14,12 @@ The pipeline, one module per step:
 - ``submission``: read each notebook as untrusted data (links, devices, huge or broken
   files refused with a reason), compare it with the release, restore locked cells;
 - ``job``: autograde one submission with its own ``nbgrader autograde`` in a private
-  course folder under ``WORK/jobs/``, its kernel in the sandbox (``autograder.kernel``),
-  bounded in time; a crash, a hang or a tampered gradebook there reaches no one else;
+  course folder, its kernel in the sandbox (``autograder.kernel``), bounded in time; a
+  crash, a hang or a tampered gradebook there reaches no one else;
+- ``engine``: the jobs as Dask tasks, on an embedded cluster or an existing one
+  (``--scheduler``): a task carries a submission's bytes to a worker, which grades it
+  with ``job`` in a scratch folder and returns the result and the job folder's files
+  (into ``WORK/jobs/``) as data;
 - ``verdicts``: the trusted side's judgement: the probes' outputs against the
   reference job's, and what counts as evidence of tampering;
 - ``outputs``: a single writer copies the scores into ``WORK/course/gradebook.db``

@@ -80,7 +80,7 @@ class _ExchangeWatchdog:
 def run_job(work, sub, settings):
     """Autograde one submission in its own course folder; return a :class:`Result`."""
     start = time.monotonic()
-    result = Result(sub.student, sub.assignment, digest=file_digest(sub.path))
+    result = Result(sub.student, sub.assignment, digest=file_digest(sub.path, sub.refused))
     course = work / "course"
     source_nb = nbformat.read(course / "solutions" / sub.assignment / f"{sub.assignment}.ipynb", 4)
     release_nb = nbformat.read(course / "notebooks" / sub.assignment / f"{sub.assignment}.ipynb", 4)
@@ -88,7 +88,7 @@ def run_job(work, sub, settings):
     if sub.note:
         result.problems.append(sub.note)
     result.scores = {gid: 0.0 for gid in result.max_scores}
-    problem, notes = inspect_submission(sub.path, release_nb)
+    problem, notes = inspect_submission(sub.path, release_nb, sub.refused)
     result.problems.extend(notes)
     if problem:
         result.status = problem.split(":")[0].split()[0]

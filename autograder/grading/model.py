@@ -18,6 +18,9 @@ class Submission:
     path: Path  # None when the notebook is missing
     name: str = ""  # the student's name as the folder or file gave it
     note: str = ""  # a remark for the report (ids kept apart)
+    # why the file was not read where it was found (a link, a device, too big), for a job
+    # graded away from it (grading.engine): its path is then None, as nothing travelled
+    refused: str = ""
 
 @dataclass
 class Result:

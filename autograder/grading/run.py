@@ -1,7 +1,5 @@
 """The whole run: discover, grade every job (the reference first), judge, write the outputs."""
 
-import concurrent.futures
-import hashlib
 import json
 import os
 import shutil
@@ -9,9 +7,17 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from autograder import ROOT, SOLUTIONS, assignments
+from autograder import SOLUTIONS, assignments
 from autograder.grading.discover import discover, student_id
-from autograder.grading.job import run_job
+from autograder.grading.engine import (
+    ClusterUnavailable,
+    check_cluster,
+    cluster_client,
+    describe,
+    run_jobs,
+    sandbox_problem,
+    seed_cache,
+)
 from autograder.grading.late import apply_late_policy, apply_late_times, load_policy
 from autograder.grading.model import REFERENCE_STUDENT, Result, Submission
 from autograder.grading.outputs import (
@@ -40,8 +46,7 @@ from autograder.grading.shards import (
     shard_record,
 )
 from autograder.grading.submission import file_digest
-from autograder.grading.verdicts import apply_probes
-from autograder.kernel import check_sandbox
+from autograder.grading.verdicts import apply_probes, verdict_digest
 from autograder.nbgrader_run import nbgrader
 from autograder.settings import Settings
 
@@ -65,21 +70,9 @@ def prepare_course(work, names):
     shutil.copy(course / "gradebook.db", work / "template.db")
     return course
 
-def _verdict_digest(names, settings):
-    """A digest of everything that can change a verdict: the assignments' sources, the
-    grading code (``autograder/``, probes included), the shared checks (``utils/``) and
-    the settings. A change to any of them regrades everything."""
-    h = hashlib.sha256(json.dumps({k: v for k, v in asdict(settings).items() if k != "seed"},
-                                  sort_keys=True).encode())
-    trees = [SOLUTIONS / name for name in names] + [ROOT / "autograder", ROOT / "utils"]
-    for tree in trees:
-        for path in sorted(tree.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
-
 def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True,
-          late_policy=None, people=None, students=None, only_assignments=None, shard=None):
+          late_policy=None, people=None, students=None, only_assignments=None, shard=None,
+          scheduler=None, scheduler_file=None, verbose=False):
     """Grade every submission in ``submissions``; return ``(results, unmatched,
     reference_failures)``.
     A ``late_policy`` (:class:`late.LatePolicy`) deducts from the final scores only;
@@ -93,7 +86,14 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     are graded (the reference solution too), into a ``work`` of that shard's own; its
     ``run.json`` records what :func:`merge` needs. A regrade of some students in a shard
     needs the same ``shard`` and takes only that shard's students. A late policy is the
-    merge's: a shard refuses one."""
+    merge's: a shard refuses one.
+
+    The jobs run on Dask (:mod:`grading.engine`): by default an embedded cluster of ``jobs``
+    workers on this machine; with ``scheduler`` (an address, ``tcp://host:8786``) or
+    ``scheduler_file``, the workers of that cluster, which need the course installed but no
+    shared file system (``jobs`` is then theirs to decide). This machine then runs no
+    kernel and needs no sandbox. With ``verbose``, a line per finished job names its
+    worker."""
     from tqdm import tqdm
 
     from autograder.kernel import install_kernelspec
@@ -102,7 +102,10 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
         raise ShardError("a late policy applies to the whole class: give --late-policy to "
                          "`grade --merge`, not to a shard")
     settings = settings or Settings()
-    problem = check_sandbox()
+    remote = bool(scheduler or scheduler_file)
+    if remote:  # its workers check their own sandbox; this machine runs no kernel
+        check_cluster(scheduler, scheduler_file)
+    problem = None if remote else sandbox_problem()
     if problem:
         raise SandboxUnavailable(f"the grading sandbox (bubblewrap) cannot start here: {problem}. "
                                  "It needs user namespaces (see autograder/SECURITY.md); "
@@ -123,7 +126,7 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     partial = bool(students or only_assignments)
     if partial:
         chosen = _regrade_selection(subs, students, only_assignments, work)
-    digest = _verdict_digest(used, settings)
+    digest = verdict_digest(used, settings)
     new = state.get("verdicts") != digest
     if new:  # a new run, or something that judges changed
         if partial:
@@ -164,22 +167,19 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
         tmp.write_text(json.dumps(asdict(result), indent=1))
         os.replace(tmp, results_dir / f"{sub.student}__{sub.assignment}.json")
 
-    refs = [s for s in pending if s.student == REFERENCE_STUDENT]
     others = [s for s in pending if s.student != REFERENCE_STUDENT]
     bar = tqdm(total=len(pending), desc="grading", unit="nb", disable=not progress)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for batch in (refs, others):  # the reference's probe outputs are needed by the others
-            futures = {pool.submit(run_job, work, sub, settings): sub for sub in batch}
-            for future in concurrent.futures.as_completed(futures):
-                sub = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # a bug in the grader must not lose the other grades
-                    result = Result(sub.student, sub.assignment, status="error",
-                                    problems=[f"grader error: {type(exc).__name__}: {exc}"],
-                                    digest=file_digest(sub.path))
+    if pending and not remote:  # this machine's workers: the course is the one just made
+        seed_cache(work, used, digest, settings)
+    if pending:  # a resumed run with nothing left to grade needs no cluster
+        with cluster_client(jobs, scheduler, scheduler_file) as client:
+            if verbose:
+                tqdm.write(describe(client))
+            for sub, result, worker in run_jobs(client, work, pending, settings, used, digest):
                 finish(sub, result)
                 bar.update()
+                if verbose:
+                    tqdm.write(_job_line(sub, result, worker))
     bar.close()
 
     final, reference_failures = judge(work, results)
@@ -198,6 +198,11 @@ def grade(submissions, work, jobs=2, settings=None, feedback=True, progress=True
     write_outputs(work, final, used, unmatched, reference_failures, publish,
                   late_policy=late_policy, people=people, graded=graded)
     return final, unmatched, reference_failures
+
+def _job_line(sub, result, worker):
+    """``--verbose``'s line for a finished job: what it got, in how long, on which worker."""
+    return (f"{sub.student}/{sub.assignment}: {result.status} {result.score:g}/"
+            f"{result.max_score:g} in {result.seconds:.1f} s on {worker}")
 
 def judge(work, results):
     """The verdicts on ``results`` (``{(student, assignment): Result}`` as the jobs in
@@ -305,6 +310,10 @@ def _check_command(args):
     if args.merge and (args.shard or args.student or args.assignment):
         raise ShardError("--merge takes no --shard, --student or --assignment: regrade in the "
                          "shard's work folder, then merge again")
+    if args.merge and (args.scheduler or args.scheduler_file):
+        raise ShardError("--merge grades nothing: it takes no --scheduler or --scheduler-file")
+    if args.scheduler and args.scheduler_file:
+        raise ShardError("give --scheduler ADDRESS or --scheduler-file FILE, not both")
 
 def main_grade(args):
     try:
@@ -334,8 +343,11 @@ def main_grade(args):
                                          settings=settings, feedback=not args.no_feedback,
                                          late_policy=policy, people=people,
                                          students=args.student,
-                                         only_assignments=args.assignment, shard=shard)
-    except (FileNotFoundError, PartialRegradeRefused, ShardError) as exc:
+                                         only_assignments=args.assignment, shard=shard,
+                                         scheduler=args.scheduler,
+                                         scheduler_file=args.scheduler_file,
+                                         verbose=args.verbose)
+    except (FileNotFoundError, PartialRegradeRefused, ShardError, ClusterUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     work = Path(args.work).resolve()

@@ -9,8 +9,9 @@ import nbformat
 
 MAX_NOTEBOOK_MB = 20  # a solved notebook with its figures is under 2 MB
 
-def _not_a_regular_file(path):
-    """Why ``path`` (a submitted notebook) is not read, or ``None``: only regular files are."""
+def not_a_regular_file(path):
+    """Why ``path`` (a submitted notebook) is not read, or ``None``: only regular files are.
+    The submitting side of a Dask run asks before it reads the bytes a task carries."""
     if path.is_symlink():
         return "invalid submission: a symbolic link (only regular files are graded)"
     if not stat.S_ISREG(path.stat().st_mode):
@@ -19,10 +20,14 @@ def _not_a_regular_file(path):
         return f"invalid submission: the file is over {MAX_NOTEBOOK_MB} MB (clear the outputs?)"
     return None
 
-def file_digest(path):
+def file_digest(path, refused=""):
+    """The digest a result records: of the file's bytes, else "missing" or "refused" (also
+    when ``refused`` says why a job graded away from the file did not get it)."""
+    if refused:
+        return "refused"
     if not path:
         return "missing"
-    if _not_a_regular_file(path):
+    if not_a_regular_file(path):
         return "refused"
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
@@ -35,16 +40,18 @@ def grade_cells(nb):
             out[meta["grade_id"]] = float(meta.get("points", 0))
     return out
 
-def inspect_submission(path, release_nb):
+def inspect_submission(path, release_nb, refused=""):
     """``(problem, notes)``: a reason the file cannot be graded at all, and remarks on it.
 
-    Locked cells are compared with the release the student was given.
+    Locked cells are compared with the release the student was given. ``refused`` is why
+    the file was not read where it was found, for a job graded away from it (a Dask task
+    carries no bytes of a link or a device).
     """
-    if path is None:
-        return "missing: no notebook was submitted", []
-    refused = _not_a_regular_file(path)
+    refused = refused or (path is not None and not_a_regular_file(path))
     if refused:
         return refused, []
+    if path is None:
+        return "missing: no notebook was submitted", []
     raw = path.read_bytes()
     if not raw.strip():
         return "invalid notebook: the file is empty", []

@@ -1,13 +1,31 @@
 """The trusted side's verdicts: the probes' outputs of a job against the reference job's."""
 
+import hashlib
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from autograder import ROOT, SOLUTIONS
 from autograder.grading.judges import JUDGES
 from autograder.grading.model import REFERENCE_STUDENT, job_folder
 from autograder.probe_runner import EVIDENCE_KEY
 from autograder.probes import HOLDS, probes_for
+
+
+def verdict_digest(names, settings):
+    """A digest of everything that can change a verdict: the assignments' sources, the
+    grading code (``autograder/``, probes included), the shared checks (``utils/``) and
+    the settings. A change to any of them regrades everything."""
+    h = hashlib.sha256(json.dumps({k: v for k, v in asdict(settings).items() if k != "seed"},
+                                  sort_keys=True).encode())
+    trees = [SOLUTIONS / name for name in names] + [ROOT / "autograder", ROOT / "utils"]
+    for tree in trees:
+        for path in sorted(tree.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def compare_probes(assignment, reference_file, student_file):
