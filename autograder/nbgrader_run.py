@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 CONFIG = Path(__file__).resolve().parent / "nbgrader_config.py"
@@ -18,7 +19,10 @@ def nbgrader(root, *args, timeout=None, env=None, check=True, log=None):
     waiting for its end would wait for that process.
     """
     root = Path(root)
-    shutil.copy(CONFIG, root / "nbgrader_config.py")
+    # replaced whole: another thread's nbgrader may be reading it (parallel feedback)
+    staged = root / f".nbgrader_config.{os.getpid()}.{threading.get_ident()}.tmp"
+    shutil.copy(CONFIG, staged)
+    os.replace(staged, root / "nbgrader_config.py")
     full_env = dict(os.environ if env is None else env)
     full_env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + full_env.get("PATH", "")
     cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root}"]

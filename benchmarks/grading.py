@@ -5,7 +5,8 @@ The demo class (``autograder.demo.build``) is graded twice from scratch, with 1 
 (one hangs until the cell timeout), not grading. The overhead of a notebook is the
 autograder's time for ``alice`` (the solutions; one job, ``Result.seconds``: nbgrader,
 the isolated kernel, the probes) divided by the bare nbclient execution of the same
-notebook under the grading budget (``NBGRADER_EXECUTION=autograde``).
+notebook under the grading budget (``NBGRADER_EXECUTION=autograde``). Where each of
+alice's jobs spends its time: :func:`breakdown`.
 """
 
 import shutil
@@ -39,6 +40,44 @@ def grade_class(submissions, jobs):
     if wrong:
         print("  UNEXPECTED SCORES (timings below are of a broken run):\n    " + "\n    ".join(wrong))
     return wall, results, wrong
+
+
+# the parts of one job, in order, from the timing lines of its events.jsonl
+# (autograder.execute's "timing", grading.job's "job"); their sum is Result.seconds
+PARTS = (
+    ("job set-up (copy, normalize)", "job.started", "job.nbgrader_started"),
+    ("nbgrader start-up (process, imports, preprocessors)", "job.nbgrader_started", "timing.started"),
+    ("kernel start (sandbox, ipykernel)", "timing.started", "timing.kernel_ready"),
+    ("first cell (imports, set-up)", None, None),
+    ("the notebook's other cells (student code, tests)", None, None),
+    ("probes", None, None),
+    ("kernel shut-down", "timing.cells_done", "timing.finished"),
+    ("nbgrader after execution (writing, gradebook)", "timing.finished", "job.nbgrader_finished"),
+    ("scores read back", "job.nbgrader_finished", "job.finished"),
+)
+
+
+def breakdown(work, names, student="alice"):
+    """Seconds per part of each of ``student``'s jobs in the graded ``work`` folder:
+    ``[{notebook, total_s, parts: {part: s}}]`` (see ``PARTS``)."""
+    import json
+
+    from autograder.grading.model import job_folder
+
+    rows = []
+    for name in names:
+        events = job_folder(work, student, name) / "events.jsonl"
+        lines = [json.loads(line) for line in events.read_text().splitlines()]
+        stamps = {kind: next(e for e in lines if e["kind"] == kind) for kind in ("timing", "job")}
+        at = lambda key: stamps[key.split(".")[0]][key.split(".")[1]]
+        cells = [c for c in stamps["timing"]["cells"] if not c["probe"]]
+        by_cell = {PARTS[3][0]: cells[0]["s"] if cells else 0.0,
+                   PARTS[4][0]: sum(c["s"] for c in cells[1:]),
+                   PARTS[5][0]: sum(c["s"] for c in stamps["timing"]["cells"] if c["probe"])}
+        parts = {part: by_cell[part] if begin is None else at(end) - at(begin)
+                 for part, begin, end in PARTS}
+        rows.append(dict(notebook=name, total_s=at("job.finished") - at("job.started"), parts=parts))
+    return rows
 
 
 def sandbox_cost(repeats=7):
@@ -125,6 +164,7 @@ def measure(quick=False, plain_seconds=None):
         rows.append(dict(notebook=name, plain_s=plain, autograde_s=graded, overhead=graded / plain))
     return dict(
         assignments=names, skipped=skipped, students=["alice", "bob", "carol"], runs=runs, rows=rows,
+        breakdown=breakdown(SCRATCH / "grading" / "jobs-1", names),
         sandbox=sandbox_cost(), sandbox_notebooks=sandbox_notebooks(names),
         speedup=runs["1"]["wall_s"] / runs["2"]["wall_s"],
         series_s=sum(r["autograde_s"] for r in rows),

@@ -98,6 +98,18 @@ def grading_headline(data):
     ]
 
 
+def engine_headline(data):
+    t, sim, loop = data["targets"], data["simulation"], data["loopback"]
+    rows = [["Dask scheduler overhead per job (worst of 1–8 worker processes, "
+             f"{sim['n_jobs']:,} stand-in jobs)", f"{sim['overhead_s'] * 1e3:.2f} ms",
+             f"≤ {t['overhead_s'] * 1e3:.0f} ms", verdict(sim["overhead_s"], t["overhead_s"])]]
+    if "efficiency" in loop:
+        rows.append(["parallel efficiency, loopback cluster of 2 worker processes vs 1 local job "
+                     "(whole demo class)", f"{loop['efficiency']:.2f}", f"≥ {t['efficiency']}",
+                     verdict(loop["efficiency"], t["efficiency"], at_most=False)])
+    return rows
+
+
 def quality_headline(charlm, g2p, long):
     rows = []
     if charlm:
@@ -191,8 +203,62 @@ def grading_section(entry, cpus):
         "`Result.seconds`, nbgrader's whole run in its isolated job including kernel start and "
         "the probes; overhead = that time for the solutions ÷ the bare execution."
         + "".join(f" Left out: {name} ({why})." for name, why in data.get("skipped", {}).items()),
+        *(breakdown_table(data["breakdown"]) if data.get("breakdown") else []),
         *(sandbox_table(data["sandbox_notebooks"]) if data.get("sandbox_notebooks") else []),
     ])
+
+
+def breakdown_table(rows):
+    parts = list(rows[0]["parts"])
+    cells = [[part] + [f"{r['parts'][part]:.2f}" for r in rows]
+             + [f"{sum(r['parts'][part] for r in rows) / len(rows):.2f}"] for part in parts]
+    cells.append(["**whole job**"] + [f"**{r['total_s']:.2f}**" for r in rows]
+                 + [f"**{sum(r['total_s'] for r in rows) / len(rows):.2f}**"])
+    return [table(["seconds", *(r["notebook"][:2] for r in rows), "mean"], cells),
+            "Where alice's jobs (1 job) spend their time, from the timing lines each job's "
+            "`events.jsonl` gets (`benchmarks.grading.breakdown`); only the cells after the first "
+            "are the notebook's own work."]
+
+
+def engine_section(entry, cpus):
+    data = entry["data"]
+    sim, loop, proj = data["simulation"], data["loopback"], data["projection"]
+    points = [[r["workers"], r["kind"], seconds(r["start_s"]), f"{r['wall_s']:.2f} s",
+               f"{r['ideal_s']:.2f} s", f"{r['overhead_s'] * 1e3:.2f} ms",
+               f"{r['throughput']:.0f}/s", f"{r['efficiency']:.2f}", f"{r['vs_one_worker']:.2f}×"]
+              for r in sim["rows"]]
+    out = [
+        "## The grading engine (Dask)", stamp(entry, cpus),
+        table(["workers", "kind", "cluster start", "wall", "ideal", "overhead per job",
+               "throughput", "of linear", "vs 1 worker"], points),
+        f"{sim['n_jobs']:,} stand-in jobs of {sim['job_s'] * 1e3:.0f} ms each (a 10 s notebook "
+        "scaled down 1,000×) through the grader's own submission loop (`engine._outcomes`) on a "
+        "`LocalCluster` of one-thread worker processes; *ideal* = jobs × job ÷ workers; "
+        "*overhead per job* = (wall − ideal) × workers ÷ jobs, the time a worker loses per job to "
+        "dispatch and collection. It is absolute, so it carries over to full-length jobs. "
+        f"With jobs of 0 s on the largest cluster the whole path drains "
+        f"**{sim['serial_s'] * 1e3:.2f} ms per job** at most (client, scheduler and workers on "
+        f"the same {cpus} CPUs: an upper bound).",
+    ]
+    if "efficiency" in loop:
+        out.append(
+            f"**Loopback cluster**: `dask scheduler` and {loop['workers']} `dask worker --nthreads 1` "
+            f"processes, each in a folder of its own, graded the demo class ({loop['submissions']} "
+            f"submissions) in {seconds(loop['wall_s'])} (course preparation on each worker included; "
+            f"{'scores as expected' if not loop['unexpected_scores'] else 'UNEXPECTED SCORES'}), "
+            f"against {seconds(loop['local_wall_s']['1'])} for 1 local job and "
+            f"{seconds(loop['local_wall_s']['2'])} for 2: parallel efficiency "
+            f"**{loop['efficiency']:.2f}** (local 2 jobs: {loop['local_efficiency']:.2f}).")
+    else:
+        out.append(f"Loopback cluster: skipped ({loop['skipped']}).")
+    cells = [[f"{r['students']:,}", f"{r['notebooks']:,}", r["workers"], seconds(r["wall_s"]),
+              r["bound"]] for r in proj["rows"]]
+    out += [table(["students", "notebooks", "workers", "projected wall", "bound by"], cells),
+            f"Projected from {seconds(proj['mean_s'])} per notebook ({proj['mean_source']}) plus the "
+            f"overhead per job, each worker grading its share back to back, capped by the serial "
+            "path's rate (`benchmarks.engine.projections`, whose docstring lists what it leaves out: "
+            "start-up, transfers, the last wave, slow notebooks)."]
+    return "\n\n".join(out)
 
 
 def sandbox_table(rows):
@@ -287,6 +353,8 @@ def render(results):
         headline += notebook_headline(ok("notebooks"))
     if ok("grading"):
         headline += grading_headline(ok("grading"))
+    if ok("engine"):
+        headline += engine_headline(ok("engine"))
     if ok("claims"):
         headline += claims_headline(ok("claims"))
     headline += quality_headline(ok("charlm"), (ok("notebooks") or {}).get("g2p", {}).get("figures"),
@@ -304,7 +372,8 @@ def render(results):
         "## Headline", table(["figure", "measured", "target", ""], headline),
     ]
     for name, render_section in (("kernels", kernels_section), ("notebooks", notebooks_section),
-                                 ("grading", grading_section), ("claims", claims_section)):
+                                 ("grading", grading_section), ("engine", engine_section),
+                                 ("claims", claims_section)):
         entry = sections.get(name)
         if entry and "data" in entry:
             out.append(render_section(entry, m["cpus"]))

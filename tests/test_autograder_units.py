@@ -397,3 +397,30 @@ def test_trained_model_is_judged_by_the_grader_on_its_weights():
     del outputs[sorted(outputs)[0]]
     assert "do not fit" in trained_g2p_model(outputs)
     assert "do not fit" in trained_g2p_model({})
+
+
+def test_a_sandboxed_kernel_gets_the_graders_font_list_and_matplotlib_uses_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from autograder.kernel import build_font_cache, check_sandbox, sandbox_argv
+
+    if check_sandbox():
+        pytest.skip(f"no sandbox here: {check_sandbox()}")
+    cache = build_font_cache(tmp_path / "fonts")
+    (built,) = cache.glob("fontlist-*.json")
+    # one font only: a kernel that rebuilt the list would find them all
+    font_list = json.loads(built.read_text())
+    font_list["ttflist"] = font_list["ttflist"][:1]
+    built.write_text(json.dumps(font_list))
+    code = ("from autograder.kernel import seed_font_cache; seed_font_cache()\n"
+            "import os, matplotlib.font_manager as fm\n"
+            "print(sorted(os.listdir(os.environ['MPLCONFIGDIR'])), len(fm.fontManager.ttflist))")
+    (tmp_path / "cwd").mkdir()
+    argv = sandbox_argv([sys.executable, "-c", code], tmp_path / "cwd", tmp_path / "cwd",
+                        os.environ, font_cache=cache)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr  # no rebuild, no warning
+    names, fonts = proc.stdout.split("] ")
+    assert names == f"['{built.name}'" and int(fonts) == 1

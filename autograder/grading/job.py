@@ -79,7 +79,7 @@ class _ExchangeWatchdog:
 
 def run_job(work, sub, settings):
     """Autograde one submission in its own course folder; return a :class:`Result`."""
-    start = time.monotonic()
+    start, started = time.monotonic(), time.time()
     result = Result(sub.student, sub.assignment, digest=file_digest(sub.path, sub.refused))
     course = work / "course"
     source_nb = nbformat.read(course / "solutions" / sub.assignment / f"{sub.assignment}.ipynb", 4)
@@ -133,6 +133,7 @@ def run_job(work, sub, settings):
     ]
     log_file = job / "nbgrader.log"
     watchdog = _ExchangeWatchdog(exchange, settings.max_exchange_mb, marker)
+    nbgrader_started = time.time()
     try:
         proc = nbgrader(job, *args, env=env, check=False, log=log_file,
                         timeout=settings.job_timeout)
@@ -141,6 +142,7 @@ def run_job(work, sub, settings):
     finally:
         watchdog.stop()
         _kill_job_processes(marker)
+    nbgrader_finished = time.time()
     log = log_file.read_text(errors="replace") if log_file.exists() else ""
     # the kernel wrote this folder: a link (to the reference job's outputs, say) is not read
     if probe_file.is_file() and not probe_file.is_symlink() and probe_file.lstat().st_size < 64 * 2**20:
@@ -174,6 +176,9 @@ def run_job(work, sub, settings):
         result.scores[gid] = min(result.scores[gid], earned)
     result.problems.extend(_cell_problems(executed, events))
     result.seconds = time.monotonic() - start
+    with open(events, "a") as f:  # after the kernel's timing line (see autograder.execute)
+        f.write(json.dumps(dict(kind="job", started=started, nbgrader_started=nbgrader_started,
+                                nbgrader_finished=nbgrader_finished, finished=time.time())) + "\n")
     return result
 
 def _trusted_scores(nb, max_scores):

@@ -1,9 +1,11 @@
 """What a run leaves for the TA: nbgrader's gradebook, feedback, the CSVs and the report."""
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import numpy as np
@@ -128,16 +130,23 @@ def write_submission_time(folder, submitted_at):
 def write_feedback(work, results, names, only=None):
     """Per-student HTML feedback from ``WORK/course/autograded`` (see :func:`publish_course`),
     copied to ``WORK/feedback/<student>/<assignment>/``. With ``only`` (a set of
-    ``(student, assignment)``), just those are made again and the others' files stay."""
+    ``(student, assignment)``), just those are made again and the others' files stay.
+    One ``generate_feedback`` per target, as many at once as there are CPUs: each writes
+    its own folders and only reads the gradebook."""
     course = work / "course"
     targets = sorted(only) if only is not None else [(None, name) for name in names]
-    for student, name in targets:
+
+    def generate(target):
+        student, name = target
         args = ["generate_feedback", name, "--force"] + (["--student", student] if student else [])
         try:
             nbgrader(course, *args, check=False, timeout=STEP_TIMEOUT)
         except subprocess.TimeoutExpired:
             print(f"feedback for {name} took over {STEP_TIMEOUT} s and was stopped: "
                   "some students have no feedback file", file=sys.stderr)
+
+    with ThreadPoolExecutor(max(1, min(len(targets), os.cpu_count() or 1))) as pool:
+        list(pool.map(generate, targets))
     out = work / "feedback"
     for student, name in targets:
         folders = [course / "feedback" / student / name] if student else \
