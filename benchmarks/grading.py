@@ -46,13 +46,13 @@ def grade_class(submissions, jobs):
 # (autograder.execute's "timing", grading.job's "job"); their sum is Result.seconds
 PARTS = (
     ("job set-up (copy, normalize)", "job.started", "job.nbgrader_started"),
-    ("nbgrader start-up (process, imports, preprocessors)", "job.nbgrader_started", "timing.started"),
+    ("nbgrader start-up (fork, configuration, preprocessors)", "job.nbgrader_started", "timing.started"),
     ("kernel start (sandbox, ipykernel)", "timing.started", "timing.kernel_ready"),
     ("first cell (imports, set-up)", None, None),
     ("the notebook's other cells (student code, tests)", None, None),
     ("probes", None, None),
     ("kernel shut-down", "timing.cells_done", "timing.finished"),
-    ("nbgrader after execution (writing, gradebook)", "timing.finished", "job.nbgrader_finished"),
+    ("nbgrader after execution (writing, gradebook, exit)", "timing.finished", "job.nbgrader_finished"),
     ("scores read back", "job.nbgrader_finished", "job.finished"),
 )
 

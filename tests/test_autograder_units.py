@@ -424,3 +424,48 @@ def test_a_sandboxed_kernel_gets_the_graders_font_list_and_matplotlib_uses_it(tm
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr  # no rebuild, no warning
     names, fonts = proc.stdout.split("] ")
     assert names == f"['{built.name}'" and int(fonts) == 1
+
+
+def _preloaded_run(tmp_path, name, config, timeout=60, pids=None, **env):
+    """``(exit status, output, [pid])`` of an nbgrader command (``nbgrader_run.nbgrader``:
+    forked from this thread's preloaded nbgrader) in its own folder, with ``config`` as the
+    user's configuration, found through the command's own environment."""
+    import os
+
+    from autograder.nbgrader_run import nbgrader
+
+    folder, pids = tmp_path / name, [] if pids is None else pids
+    (folder / "user").mkdir(parents=True)
+    (folder / "user" / "nbgrader_config.py").write_text(config)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(folder / "user"), **env)
+    proc = nbgrader(folder, "db", "student", "list", env=env, timeout=timeout, check=False,
+                    started=pids.append)
+    return proc.returncode, proc.stdout, pids
+
+
+def test_preloaded_nbgrader_runs_each_command_in_its_own_folder_and_environment(tmp_path):
+    config = "import os\nprint('RUN', os.environ.get('JOB_TAG'), os.getcwd())\n"
+    first = _preloaded_run(tmp_path, "a", config, JOB_TAG="first")
+    second = _preloaded_run(tmp_path, "b", config, JOB_TAG="second")
+    for (code, log, pids), tag, name in ((first, "first", "a"), (second, "second", "b")):
+        assert code == 0, log
+        assert f"RUN {tag} {tmp_path / name}" in log  # the config ran in the job's own state
+        assert len(pids) == 1
+    assert first[2] != second[2]  # a process per command
+    code, _, _ = _preloaded_run(tmp_path, "c", "raise SystemExit(3)\n")
+    assert code == 3  # the command's own exit status
+
+
+def test_preloaded_nbgrader_kills_a_command_past_its_timeout(tmp_path):
+    import os
+    import subprocess
+    import time
+
+    pids = []
+    tic = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        _preloaded_run(tmp_path, "hang", "import time\ntime.sleep(120)\n", timeout=3,
+                       pids=pids)
+    assert time.monotonic() - tic < 30
+    with pytest.raises(ProcessLookupError):  # killed and reaped
+        os.kill(pids[0], 0)

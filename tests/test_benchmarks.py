@@ -49,7 +49,7 @@ def test_engine_section_renders_its_headline_figures():
     data = dict(simulation=dict(n_jobs=2000, job_s=0.01, rows=[row], serial_s=0.003,
                                 overhead_s=0.0004),
                 targets=dict(overhead_s=0.005, efficiency=0.9),
-                loopback=dict(wall_s=55.0, workers=2, submissions=18, mean_s=5.0,
+                loopback=dict(wall_s=55.0, cold_wall_s=80.0, workers=2, submissions=18, mean_s=5.0,
                               unexpected_scores=[], local_wall_s={"1": 100.0, "2": 60.0},
                               efficiency=100.0 / 110.0, local_efficiency=100.0 / 120.0),
                 projection=dict(mean_s=9.0, mean_source="test", overhead_s=0.0004,
@@ -60,6 +60,7 @@ def test_engine_section_renders_its_headline_figures():
     text = engine_section(dict(data=data, measured="today", mode="full", seconds=60.0,
                                load_average=[1.0]), cpus=2)
     assert "**0.91**" in text and "| 10,000 | 70,000 | 512 |" in text
+    assert "55 s with the workers' caches made (80 s in the cluster's first run" in text
 
 
 def test_breakdown_splits_a_job_into_parts_that_add_up(tmp_path):

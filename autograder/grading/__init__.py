@@ -13,9 +13,10 @@ The pipeline, one module per step:
 - ``discover``: find the submissions, give every student a distinct id;
 - ``submission``: read each notebook as untrusted data (links, devices, huge or broken
   files refused with a reason), compare it with the release, restore locked cells;
-- ``job``: autograde one submission with its own ``nbgrader autograde`` in a private
-  course folder, its kernel in the sandbox (``autograder.kernel``), bounded in time; a
-  crash, a hang or a tampered gradebook there reaches no one else;
+- ``job``: autograde one submission with its own ``nbgrader autograde`` process (forked
+  from a preloaded nbgrader: ``autograder.nbgrader_run.Preloaded``) in a private course
+  folder, its kernel in the sandbox (``autograder.kernel``), bounded in time; a crash, a
+  hang or a tampered gradebook there reaches no one else;
 - ``engine``: the jobs as Dask tasks, on an embedded cluster or an existing one
   (``--scheduler``): a task carries a submission's bytes to a worker, which grades it
   with ``job`` in a scratch folder and returns the result and the job folder's files

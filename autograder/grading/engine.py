@@ -51,6 +51,7 @@ from autograder.settings import Settings
 CACHE = "rnn-course-worker"  # under the worker's temporary folder
 NOT_SHIPPED = {"solutions"}  # of a job folder: the course's source, which the submitter has
 MIN_IN_FLIGHT = 32  # tasks handed to the scheduler at once, at least (see _outcomes)
+THREADS_REFRESH_S = 1.0  # how often _outcomes asks the cluster for its thread count
 CONNECT_TIMEOUT = "30s"
 SANDBOX_RECHECK_S = 600  # a worker trusts a passed sandbox check this long
 
@@ -175,14 +176,18 @@ def _outcomes(client, items, payload, task):
     """``(item, task's return value or the exception it raised)`` for every item, in the
     order they finish. Dask schedules, moves and retries the tasks; only the reading of
     the payloads (the submissions' bytes) is paced here: at most twice the cluster's
-    threads (``MIN_IN_FLIGHT`` at least, for a cluster still starting its workers) are
-    handed over at once, so a class of 10,000 notebooks is never all in memory."""
+    threads (counted once a second; ``MIN_IN_FLIGHT`` at least, for a cluster still
+    starting its workers) are handed over at once, so a class of 10,000 notebooks is never
+    all in memory."""
     from distributed import as_completed
 
     pending, owner, done = iter(items), {}, as_completed()
+    threads = {"count": 0, "at": -THREADS_REFRESH_S}
 
     def top_up():
-        room = max(MIN_IN_FLIGHT, 2 * sum(client.nthreads().values())) - len(owner)
+        if time.monotonic() - threads["at"] >= THREADS_REFRESH_S:  # a round trip to the scheduler
+            threads.update(count=sum(client.nthreads().values()), at=time.monotonic())
+        room = max(MIN_IN_FLIGHT, 2 * threads["count"]) - len(owner)
         for item in (next(pending, None) for _ in range(max(0, room))):
             if item is None:
                 return

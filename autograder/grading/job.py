@@ -20,7 +20,7 @@ from autograder.grading.submission import (
     normalize_submission,
 )
 from autograder.kernel import EXCHANGE_ENV, JOB_ENV, KERNEL_NAME, remove_job_cgroup
-from autograder.nbgrader_run import nbgrader
+from autograder.nbgrader_run import kill_session, nbgrader
 
 
 def _kill_job_processes(marker):
@@ -46,10 +46,14 @@ class _ExchangeWatchdog:
 
     def __init__(self, folder, max_mb, marker, every_s=0.2):
         self.folder, self.limit, self.marker = folder, max_mb * 2**20, marker
-        self.tripped = False
+        self.tripped, self.nbgrader_pid = False, None  # set once nbgrader runs
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, args=(every_s,), daemon=True)
         self._thread.start()
+
+    def watch(self, pid):
+        """Also stop nbgrader (process ``pid``, its session) if the folder overflows."""
+        self.nbgrader_pid = pid
 
     def _size(self):
         total, stack = 0, [self.folder]
@@ -69,7 +73,9 @@ class _ExchangeWatchdog:
         while not self._done.wait(every_s):
             if self._size() > self.limit:
                 self.tripped = True
-                _kill_job_processes(self.marker)  # nbgrader too: it carries the marker
+                if self.nbgrader_pid:  # before the kernel: it would restart it
+                    kill_session(self.nbgrader_pid)
+                _kill_job_processes(self.marker)
                 return
 
     def stop(self):
@@ -135,10 +141,10 @@ def run_job(work, sub, settings):
     watchdog = _ExchangeWatchdog(exchange, settings.max_exchange_mb, marker)
     nbgrader_started = time.time()
     try:
-        proc = nbgrader(job, *args, env=env, check=False, log=log_file,
-                        timeout=settings.job_timeout)
+        returncode = nbgrader(job, *args, env=env, check=False, log=log_file,
+                              timeout=settings.job_timeout, started=watchdog.watch).returncode
     except subprocess.TimeoutExpired:
-        proc = None
+        returncode = None
     finally:
         watchdog.stop()
         _kill_job_processes(marker)
@@ -149,13 +155,13 @@ def run_job(work, sub, settings):
         shutil.copy(probe_file, job / "probes.npz")
     shutil.rmtree(exchange, ignore_errors=True)
     autograded = job / "autograded" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
-    if proc is None or proc.returncode != 0 or not autograded.is_file():
-        result.status = "timeout" if proc is None else "error"
+    if returncode != 0 or not autograded.is_file():
+        result.status = "timeout" if returncode is None else "error"
         tail = " | ".join(line for line in log.splitlines()[-200:] if "[ERROR]" in line)[-400:]
         if watchdog.tripped:
             why = (f"the kernel wrote more than {settings.max_exchange_mb} MiB into the folder it "
                    "shares with the grader: the job was stopped")
-        elif proc is None:
+        elif returncode is None:
             why = f"grading timed out: the notebook ran past {settings.job_timeout} s"
         else:
             why = f"nbgrader could not grade the notebook: {tail or 'see nbgrader.log'}"
