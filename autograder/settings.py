@@ -10,6 +10,7 @@ class Settings:
     notebook_timeout: int = 300  # seconds for the whole notebook
     memory_mb: int = 4096  # address space of one kernel
     max_processes: int = 256  # processes (and threads) of one kernel
+    kernel_threads: int = 1  # BLAS, OpenMP and torch threads of one kernel: a job per CPU
     max_file_mb: int = 256  # size of one file a kernel writes
     max_exchange_mb: int = 128  # all a kernel writes into the folder it shares with the grader
     max_output_chars: int = 10_000  # printed characters kept per cell

@@ -469,3 +469,30 @@ def test_preloaded_nbgrader_kills_a_command_past_its_timeout(tmp_path):
     assert time.monotonic() - tic < 30
     with pytest.raises(ProcessLookupError):  # killed and reaped
         os.kill(pids[0], 0)
+
+
+def test_a_kernel_runs_with_the_runs_thread_counts_whatever_the_graders_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from autograder.kernel import THREAD_ENV, check_sandbox, kernel_env, sandbox_argv
+    from autograder.settings import DEFAULTS
+
+    if check_sandbox():
+        pytest.skip(f"no sandbox here: {check_sandbox()}")
+
+    code = ("import os, torch\n"
+            f"print(*[os.environ[v] for v in {THREAD_ENV!r}], torch.get_num_threads())")
+    counts = set()
+    for outside in ("8", None):  # a TA's shell that asks for 8, a Dask worker that sets none
+        environ = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+        if outside:
+            environ.update(OMP_NUM_THREADS=outside, OPENBLAS_NUM_THREADS=outside)
+        (tmp_path / "cwd").mkdir(exist_ok=True)
+        argv = sandbox_argv([sys.executable, "-c", code], tmp_path / "cwd", tmp_path / "cwd",
+                            kernel_env(environ, DEFAULTS.kernel_threads))
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        counts.add(proc.stdout.strip())
+    assert counts == {" ".join([str(DEFAULTS.kernel_threads)] * (len(THREAD_ENV) + 1))}

@@ -130,7 +130,7 @@ def test_each_assignment_is_prepared_once_per_digest(own_tmp):
         t.join()
     folder = prepared_assignment("d" * 16, A, Settings(), prepare=prepare)
     assert calls == [A] and (folder / "template.db").read_text() == A
-    assert folder == own_tmp / engine.CACHE / ("d" * 16) / A
+    assert folder == own_tmp / engine.CACHE / f"{'d' * 16}-{engine.INSTALLATION}" / A
     assert oct((own_tmp / engine.CACHE).stat().st_mode & 0o777) == oct(0o700)
 
     def broken(folder, name, settings):
@@ -140,6 +140,21 @@ def test_each_assignment_is_prepared_once_per_digest(own_tmp):
     with pytest.raises(RuntimeError):
         prepared_assignment("d" * 16, "01_other", Settings(), prepare=broken)
     assert sorted(p.name for p in folder.parent.iterdir()) == [f".{A}.lock", ".01_other.lock", A]
+
+
+def test_another_checkout_of_the_same_commit_prepares_its_own_cache(own_tmp, monkeypatch):
+    """A cache's kernel spec runs the launcher of the checkout that made it: a second
+    checkout (same digest, another interpreter) must not grade with the first's."""
+    made = []
+
+    def prepare(folder, name, settings):
+        made.append(folder.parent.name)
+        (folder / "template.db").write_text(name)
+
+    first = prepared_assignment("d" * 16, A, Settings(), prepare=prepare)
+    monkeypatch.setattr(engine, "INSTALLATION", "0" * 12)
+    second = prepared_assignment("d" * 16, A, Settings(), prepare=prepare)
+    assert first != second and len(made) == 2
 
 
 def test_the_embedded_clusters_cache_is_the_runs_own_course(own_tmp, tmp_path):

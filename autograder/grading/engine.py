@@ -32,17 +32,20 @@ so each result is written once.
 import contextlib
 import fcntl
 import functools
+import hashlib
 import json
 import os
 import shutil
 import socket
 import stat
+import sys
 import tempfile
 import time
 import uuid
 from dataclasses import asdict
 from pathlib import Path, PurePosixPath
 
+from autograder import ROOT
 from autograder.grading.model import REFERENCE_STUDENT, Result, Submission, job_folder
 from autograder.grading.submission import file_digest, not_a_regular_file
 from autograder.grading.verdicts import verdict_digest
@@ -54,6 +57,8 @@ MIN_IN_FLIGHT = 32  # tasks handed to the scheduler at once, at least (see _outc
 THREADS_REFRESH_S = 1.0  # how often _outcomes asks the cluster for its thread count
 CONNECT_TIMEOUT = "30s"
 SANDBOX_RECHECK_S = 600  # a worker trusts a passed sandbox check this long
+# this interpreter and course checkout, which a prepared cache's kernel spec runs
+INSTALLATION = hashlib.sha256(f"{sys.executable}\n{ROOT}".encode()).hexdigest()[:12]
 
 
 class ClusterUnavailable(RuntimeError):
@@ -326,9 +331,12 @@ def prepared_assignment(verdicts, name, settings, prepare=None):
     """The folder of assignment ``name`` prepared for grading on this worker (``course/``
     with its source and release, ``template.db``, the kernel spec in ``jupyter/``), made
     once per verdict digest under a file lock (worker threads and worker processes of one
-    machine share it) and reused after. ``prepare(folder, name, settings)`` makes it; by
-    default as a local run prepares its course."""
-    folder = worker_root() / verdicts / name
+    machine share it) and reused after. Its kernel spec names this installation's
+    interpreter, which runs this installation's launcher: a cache is also per installation
+    (``INSTALLATION``), so two checkouts of one commit on a machine never share one.
+    ``prepare(folder, name, settings)`` makes it; by default as a local run prepares its
+    course."""
+    folder = worker_root() / f"{verdicts}-{INSTALLATION}" / name
     if folder.is_dir():
         return folder
     folder.parent.mkdir(exist_ok=True)
