@@ -2,9 +2,9 @@
 
 Each command is a process of its own, forked from a *preloaded* nbgrader
 (:class:`Preloaded`): a process of the calling thread's own that imported nbgrader and
-the course's preprocessors once, which saves every command their import (1.5 s of a 5 s
-grading job on an AMD EPYC core, 4 s on a slow Intel Xeon; a class is thousands of
-jobs). The preloaded process never runs a command itself, so each starts from the same
+the course's preprocessors once, which saves every command their import (1.4 s of a
+7.3 s grading job on a 2-core Intel Xeon, measured by ``make bench``; a class is
+thousands of jobs). The preloaded process never runs a command itself, so each starts from the same
 clean state, in its own folder, environment and log, and is killed on timeout: what it
 sees is what ``python -m nbgrader`` would see, which is the fallback if the preloaded
 process cannot be used.
@@ -50,29 +50,28 @@ def nbgrader(root, *args, timeout=None, env=None, check=True, log=None, started=
     that process. ``started(pid)`` is called once the command runs.
     """
     root = Path(root)
-    cmd = ["nbgrader", *args, f"--CourseDirectory.root={root}"]
+    argv, full_env, pids = [*args, f"--CourseDirectory.root={root}"], _stage(root, env), []
+
+    def record(pid):
+        pids.append(pid)
+        if started:
+            started(pid)
+
     with tempfile.TemporaryDirectory(prefix="rnn-nbgrader-") as tmp:
         out = Path(log) if log is not None else Path(tmp) / "nbgrader.log"
-        pids = []
-
-        def record(pid):
-            pids.append(pid)
-            if started:
-                started(pid)
-
         try:
-            code = preloaded().run(root, *cmd[1:], env=_stage(root, env), log=out,
-                                   timeout=timeout, started=record)
+            code = preloaded().run(root, *argv, env=full_env, log=out, timeout=timeout,
+                                   started=record)
         except OSError:
             if pids:  # it ran: stop it before the command starts again
                 kill_session(pids[-1])
-            code = _plain(root, cmd[1:], _stage(root, env), out, timeout)
+            code = _plain(root, argv, full_env, out, timeout)
         text = out.read_text(errors="replace") if out.is_file() else ""
     if code is None:
-        raise subprocess.TimeoutExpired(cmd, timeout, output=text)
+        raise subprocess.TimeoutExpired(["nbgrader", *argv], timeout, output=text)
     if check and code != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed ({code}):\n{text[-6000:]}")
-    return subprocess.CompletedProcess(cmd, code, text, "")
+    return subprocess.CompletedProcess(["nbgrader", *argv], code, text, "")
 
 
 def _plain(root, args, env, log, timeout):
